@@ -10,5 +10,5 @@ if (!entry) {
   process.exit(2);
 }
 register();
-process.argv = [process.argv[0], entry, ...rest];
+process.argv = [process.execPath, entry, ...rest];
 await import(pathToFileURL(resolve(entry)).href);

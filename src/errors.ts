@@ -58,7 +58,8 @@ export class PlaygroundError extends Error {
   /** Wraps anything thrown into a PlaygroundError, keeping the code when there is one. */
   static from(err: unknown, fallback: ErrorCode = 'internal'): PlaygroundError {
     if (err instanceof PlaygroundError) return err;
-    if (isAbortError(err)) return new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+    if (isAbortError(err))
+      return new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
     if (isSerializedError(err)) return PlaygroundError.fromSerialized(err);
     const message = err instanceof Error ? err.message : String(err);
     return new PlaygroundError(fallback, message, { cause: err });
