@@ -1,0 +1,9 @@
+/** A benchmark suite: prints nothing itself; returns the figures to print and store as JSON. */
+export interface BenchSuite {
+  name: string;
+  description: string;
+  run(): Promise<Record<string, unknown>>;
+}
+
+/** Add one line per suite file. */
+export const suites: BenchSuite[] = [];
