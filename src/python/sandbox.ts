@@ -9,6 +9,11 @@ export interface PythonSandbox {
   start(): Promise<void>;
   /** Forgets every variable and import: a new task starts here. */
   reset(): Promise<void>;
+  /**
+   * True when `code` parses as Python (PROTOCOL section 2: a model output without a code fence is
+   * the code itself when it parses). Runs nothing.
+   */
+  checkSyntax(code: string): Promise<boolean>;
   /** Runs code in the task's state and keeps what it changes. */
   execute(code: string, options?: ExecuteOptions): Promise<ExecutionResult>;
   /**
