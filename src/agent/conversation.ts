@@ -1,0 +1,53 @@
+/** PROTOCOL section 1: how the conversation is laid out and sent. */
+import type { ChatMessage } from '../engines/chat-engine.ts';
+import { pyStrip } from './python-text.ts';
+import type { PromptProfile } from './prompt-profile.ts';
+
+export const STOP_SEQUENCES: readonly string[] = ['<end_code>', 'Observation:', 'Calling tools:'];
+export const DEFAULT_MAX_TOKENS = 1024;
+export const DEFAULT_MAX_STEPS = 5;
+export const COT_MAX_TOKENS = 4096;
+
+export function taskMessage(question: string, profile: PromptProfile): string {
+  return 'New task:\n' + question + profile.taskSuffix;
+}
+
+/** The assistant turn as stored: stripped, with `<end_code>` restored after a closing fence. */
+export function storedAssistantOutput(output: string): string {
+  const stripped = pyStrip(output);
+  return stripped.endsWith('```') ? stripped + '<end_code>' : stripped;
+}
+
+/** Consecutive messages with the same role become one, by plain concatenation. */
+export function mergeConsecutive(messages: readonly ChatMessage[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (const m of messages) {
+    const last = out[out.length - 1];
+    if (last && last.role === m.role) last.content += m.content;
+    else out.push({ role: m.role, content: m.content });
+  }
+  return out;
+}
+
+/** The question as the fallback prompt names it: the task without the suffix. */
+export function fallbackTask(question: string, profile: PromptProfile): string {
+  const task = question + profile.taskSuffix;
+  const cut = task.indexOf('\n\nIMPORTANT:');
+  return cut === -1 ? task : task.slice(0, cut);
+}
+
+/** PROTOCOL section 5: the messages of the max-steps fallback call (before merging). */
+export function fallbackMessages(
+  conversation: readonly ChatMessage[],
+  question: string,
+  profile: PromptProfile,
+): ChatMessage[] {
+  return [
+    { role: 'system', content: profile.fallbackSystem },
+    ...conversation.slice(1),
+    {
+      role: 'user',
+      content: profile.fallbackUser.replace('{{task}}', () => fallbackTask(question, profile)),
+    },
+  ];
+}

@@ -1,0 +1,21 @@
+import type { TokenUsage } from '../engines/chat-engine.ts';
+import type { ExecutionResult } from '../python/sandbox.ts';
+import type { Candidate, RunRecord, StepRecord, VoteGroup } from './run-record.ts';
+
+/** What a run reports as it goes; the UI renders these live, the CLI prints some. */
+export type AgentEvent =
+  | { type: 'run-started'; runId: string; question: string; mode: RunRecord['settings']['mode'] }
+  | { type: 'step-started'; step: number }
+  | { type: 'token'; step: number; delta: string }
+  | { type: 'model-output'; step: number; outputs: string[]; usage?: TokenUsage; latencyMs: number }
+  | { type: 'candidate'; step: number; candidate: Candidate; total: number }
+  | { type: 'vote'; step: number; groups: VoteGroup[]; chosen: number }
+  | { type: 'code'; step: number; code: string }
+  | { type: 'observation'; step: number; observation: string; execution: ExecutionResult | null }
+  | { type: 'error'; step: number; kind: 'parse' | 'execution'; message: string }
+  | { type: 'step-finished'; record: StepRecord }
+  | { type: 'fallback-started' }
+  | { type: 'final-answer'; answer: string; source: 'final_answer' | 'fallback' | 'cot' }
+  | { type: 'run-finished'; record: RunRecord };
+
+export type AgentEventListener = (event: AgentEvent) => void;

@@ -1,0 +1,44 @@
+/**
+ * PROTOCOL section 3: the user message that follows step k. Texts are the reference's
+ * (smolagents 1.13 ActionStep.to_messages), byte for byte.
+ */
+import type { ExecutionResult } from '../python/sandbox.ts';
+
+export const RETRY_NUDGE =
+  "\nNow let's retry: take care not to repeat previous errors! If you have retried several times, try a completely different approach.\n";
+
+export function callId(step: number): string {
+  return `call_${step}`;
+}
+
+/** smolagents' truncate_content: first and last halves around a marker. */
+export function truncateContent(content: string, maxLength: number): string {
+  if (content.length <= maxLength) return content;
+  const half = Math.floor(maxLength / 2);
+  return (
+    content.slice(0, half) +
+    `\n..._This content has been truncated to stay below ${maxLength} characters_...\n` +
+    content.slice(content.length - half)
+  );
+}
+
+function errorBlock(step: number | null, message: string): string {
+  return (step === null ? '' : `Call id: ${callId(step)}\n`) + 'Error:\n' + message + RETRY_NUDGE;
+}
+
+/** No code could be extracted: there is no tool call, so no Call id line. */
+export function parseErrorObservation(parseError: string): string {
+  return errorBlock(null, parseError);
+}
+
+/** The observation for an executed code action (success, final answer, or execution error). */
+export function executionObservation(step: number, result: ExecutionResult): string {
+  const id = callId(step);
+  if (result.status === 'error') {
+    const message = result.error?.message ?? 'Code execution failed for an unknown reason.';
+    const printed =
+      result.logs.length > 0 ? `Call id: ${id}\nObservation:\nExecution logs:\n${result.logs}` : '';
+    return printed + errorBlock(step, message);
+  }
+  return `Call id: ${id}\nObservation:\nExecution logs:\n${result.logs}Last output from code snippet:\n${result.output}`;
+}

@@ -1,0 +1,389 @@
+/**
+ * A ChatEngine over any OpenAI-compatible HTTP server (vLLM, llama.cpp, Ollama, hosted APIs),
+ * using only fetch so it runs in Node and in the browser.
+ */
+import { PlaygroundError, isAbortError } from '../errors.ts';
+import type {
+  ChatChoice,
+  ChatEngine,
+  ChatMessage,
+  ChatRequest,
+  ChatResponse,
+  FinishReason,
+  TokenUsage,
+} from './chat-engine.ts';
+import { QWEN_END_OF_TURN, renderQwenPrompt } from './qwen-chat-template.ts';
+import { readServerSentEvents } from './sse.ts';
+
+/**
+ * How "continue this assistant message" is sent:
+ * - 'vllm': chat endpoint with `continue_final_message: true, add_generation_prompt: false`
+ * - 'completions': the plain completions endpoint with the Qwen2.5 template rendered here
+ * - 'auto': vLLM's form first; on a 400 the completions form, remembered for later calls
+ */
+export type ContinuationMode = 'auto' | 'vllm' | 'completions';
+
+export interface OpenAIEngineOptions {
+  /** Base URL including the version path, e.g. http://127.0.0.1:8000/v1 */
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  /** Attempts for 429/5xx/network failures (first try included). */
+  maxAttempts?: number;
+  /** Base delay of the exponential backoff. */
+  retryBaseMs?: number;
+  /** Per-request time limit. */
+  requestTimeoutMs?: number;
+  continuation?: ContinuationMode;
+  fetch?: typeof fetch;
+}
+
+interface WireChoice {
+  index?: number;
+  message?: { content?: unknown };
+  text?: unknown;
+  delta?: { content?: unknown };
+  finish_reason?: unknown;
+}
+
+interface WireCompletion {
+  choices?: WireChoice[];
+  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
+}
+
+const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
+
+function finishReason(v: unknown): FinishReason {
+  if (v === 'stop' || v === 'length') return v;
+  if (v === 'abort') return 'abort';
+  return v == null ? 'stop' : 'other';
+}
+
+function usageOf(wire: WireCompletion['usage']): TokenUsage | undefined {
+  if (!wire || typeof wire.prompt_tokens !== 'number' || typeof wire.completion_tokens !== 'number')
+    return undefined;
+  return { promptTokens: wire.prompt_tokens, completionTokens: wire.completion_tokens };
+}
+
+function sumUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUsage | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+  };
+}
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new PlaygroundError('aborted', 'The run was stopped.'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function snippet(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > 200 ? `${one.slice(0, 200)}…` : one;
+}
+
+export class OpenAIEngine implements ChatEngine {
+  readonly kind = 'openai';
+  readonly model: string;
+  private readonly baseUrl: string;
+  private readonly apiKey: string | undefined;
+  private readonly maxAttempts: number;
+  private readonly retryBaseMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly fetchImpl: typeof fetch;
+  private continuation: ContinuationMode;
+
+  constructor(options: OpenAIEngineOptions) {
+    if (!/^https?:\/\//.test(options.baseUrl)) {
+      throw new PlaygroundError(
+        'bad_input',
+        `The base URL "${options.baseUrl}" is not an http(s) URL. Give the server's OpenAI-compatible root, e.g. http://127.0.0.1:8000/v1.`,
+      );
+    }
+    if (!options.model)
+      throw new PlaygroundError(
+        'bad_input',
+        'No model name given: pass the name the server serves (e.g. --model Qwen/Qwen2.5-1.5B-Instruct).',
+      );
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.model = options.model;
+    this.apiKey = options.apiKey;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    this.retryBaseMs = options.retryBaseMs ?? 500;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 600_000;
+    this.continuation = options.continuation ?? 'auto';
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  async chat(request: ChatRequest): Promise<ChatResponse> {
+    const started = performance.now();
+    const n = Math.max(1, request.n ?? 1);
+    const choices: ChatChoice[] = [];
+    let usage: TokenUsage | undefined;
+    // Servers that ignore `n` (llama.cpp, Ollama) answer one choice: ask again for the rest.
+    while (choices.length < n) {
+      const want = n - choices.length;
+      const part = await this.once(request, want);
+      if (part.choices.length === 0) {
+        throw new PlaygroundError(
+          'engine_bad_response',
+          `The server at ${this.baseUrl} returned a completion with no choices. Check its logs.`,
+        );
+      }
+      choices.push(...part.choices.slice(0, want));
+      usage = sumUsage(usage, part.usage);
+    }
+    return { choices, usage, model: this.model, latencyMs: performance.now() - started };
+  }
+
+  private async once(
+    request: ChatRequest,
+    n: number,
+  ): Promise<{ choices: ChatChoice[]; usage?: TokenUsage }> {
+    const continuing = request.continueFinalMessage === true;
+    if (continuing && this.continuation !== 'vllm') {
+      if (this.continuation === 'completions') return this.viaCompletions(request, n);
+      try {
+        return await this.viaChat(request, n);
+      } catch (err) {
+        // Servers without vLLM's extension reject the unknown fields with a 400.
+        if (
+          err instanceof PlaygroundError &&
+          err.code === 'engine_http' &&
+          /\b400\b/.test(err.message)
+        ) {
+          this.continuation = 'completions';
+          return this.viaCompletions(request, n);
+        }
+        throw err;
+      }
+    }
+    return this.viaChat(request, n);
+  }
+
+  private samplingBody(request: ChatRequest, n: number): Record<string, unknown> {
+    const body: Record<string, unknown> = { model: this.model };
+    if (n > 1) body.n = n;
+    if (request.temperature !== undefined) body.temperature = request.temperature;
+    if (request.topP !== undefined) body.top_p = request.topP;
+    if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
+    if (request.stop && request.stop.length > 0) body.stop = request.stop;
+    if (request.seed !== undefined) body.seed = request.seed;
+    return body;
+  }
+
+  private async viaChat(
+    request: ChatRequest,
+    n: number,
+  ): Promise<{ choices: ChatChoice[]; usage?: TokenUsage }> {
+    const body: Record<string, unknown> = {
+      ...this.samplingBody(request, n),
+      messages: request.messages.map((m: ChatMessage) => ({ role: m.role, content: m.content })),
+    };
+    if (request.continueFinalMessage) {
+      body.continue_final_message = true;
+      body.add_generation_prompt = false;
+    }
+    return this.post('/chat/completions', body, request, n, 'chat');
+  }
+
+  private async viaCompletions(
+    request: ChatRequest,
+    n: number,
+  ): Promise<{ choices: ChatChoice[]; usage?: TokenUsage }> {
+    const body = {
+      ...this.samplingBody(request, n),
+      stop: [...(request.stop ?? []), ...QWEN_END_OF_TURN],
+      prompt: renderQwenPrompt(request.messages, {
+        continueFinalMessage: request.continueFinalMessage === true,
+      }),
+    };
+    return this.post('/completions', body, request, n, 'completions');
+  }
+
+  private async post(
+    path: string,
+    body: Record<string, unknown>,
+    request: ChatRequest,
+    n: number,
+    kind: 'chat' | 'completions',
+  ): Promise<{ choices: ChatChoice[]; usage?: TokenUsage }> {
+    const stream = request.onToken !== undefined && n === 1;
+    if (stream) {
+      body.stream = true;
+      body.stream_options = { include_usage: true };
+    }
+    const url = `${this.baseUrl}${path}`;
+    for (let attempt = 1; ; attempt++) {
+      const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+      let response: Response;
+      try {
+        response = await this.fetchImpl(url, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            ...(this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {}),
+          },
+          body: JSON.stringify(body),
+          signal,
+        });
+      } catch (err) {
+        if (request.signal?.aborted)
+          throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+        if (timeout.aborted) {
+          throw new PlaygroundError(
+            'engine_unreachable',
+            `The model server at ${this.baseUrl} did not answer within ${Math.round(this.requestTimeoutMs / 1000)} s. Check that it is running and not overloaded.`,
+            { cause: err },
+          );
+        }
+        if (attempt < this.maxAttempts) {
+          await delay(this.retryBaseMs * 2 ** (attempt - 1), request.signal);
+          continue;
+        }
+        throw new PlaygroundError(
+          'engine_unreachable',
+          `Cannot reach the model server at ${this.baseUrl} (${describeNetworkError(err)}). Start it (e.g. \`vllm serve <model>\`, \`llama-server\`, \`ollama serve\`) or fix --base-url.`,
+          { cause: err },
+        );
+      }
+
+      if (!response.ok) {
+        const text = await response.text().catch(() => '');
+        if (RETRYABLE.has(response.status) && attempt < this.maxAttempts) {
+          const retryAfter = Number(response.headers.get('retry-after'));
+          const wait =
+            Number.isFinite(retryAfter) && retryAfter > 0
+              ? retryAfter * 1000
+              : this.retryBaseMs * 2 ** (attempt - 1);
+          await delay(Math.min(wait, 30_000), request.signal);
+          continue;
+        }
+        const code = response.status === 429 ? 'engine_rate_limited' : 'engine_http';
+        const hint =
+          response.status === 401 || response.status === 403
+            ? ' Check --api-key.'
+            : response.status === 404
+              ? ` Check --base-url (it should end with the API root, e.g. /v1) and that the server serves model "${this.model}".`
+              : response.status === 429
+                ? ' The server is rate limiting: lower --concurrency or wait.'
+                : '';
+        throw new PlaygroundError(
+          code,
+          `The model server answered HTTP ${response.status} for ${path}: ${snippet(text) || response.statusText}.${hint}`,
+        );
+      }
+
+      try {
+        return stream
+          ? await this.readStream(response, request, kind)
+          : await this.readJson(response, kind);
+      } catch (err) {
+        if (isAbortError(err) || request.signal?.aborted)
+          throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+        throw err;
+      }
+    }
+  }
+
+  private async readJson(
+    response: Response,
+    kind: 'chat' | 'completions',
+  ): Promise<{ choices: ChatChoice[]; usage?: TokenUsage }> {
+    const text = await response.text();
+    let parsed: WireCompletion;
+    try {
+      parsed = JSON.parse(text) as WireCompletion;
+    } catch {
+      throw new PlaygroundError(
+        'engine_bad_response',
+        `The server at ${this.baseUrl} did not answer with JSON: "${snippet(text)}". Is --base-url an OpenAI-compatible API root (e.g. http://127.0.0.1:8000/v1)?`,
+      );
+    }
+    if (!parsed || !Array.isArray(parsed.choices)) {
+      throw new PlaygroundError(
+        'engine_bad_response',
+        `The server at ${this.baseUrl} answered JSON without "choices": "${snippet(text)}". Is it an OpenAI-compatible server?`,
+      );
+    }
+    const choices = [...parsed.choices]
+      .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+      .map((c): ChatChoice => {
+        const content = kind === 'chat' ? c.message?.content : c.text;
+        if (typeof content !== 'string' && content !== null && content !== undefined) {
+          throw new PlaygroundError(
+            'engine_bad_response',
+            `The server at ${this.baseUrl} returned a choice whose text is not a string.`,
+          );
+        }
+        return {
+          text: typeof content === 'string' ? content : '',
+          finishReason: finishReason(c.finish_reason),
+        };
+      });
+    return { choices, usage: usageOf(parsed.usage) };
+  }
+
+  private async readStream(
+    response: Response,
+    request: ChatRequest,
+    kind: 'chat' | 'completions',
+  ): Promise<{ choices: ChatChoice[]; usage?: TokenUsage }> {
+    if (!response.body)
+      throw new PlaygroundError(
+        'engine_bad_response',
+        `The server at ${this.baseUrl} sent an empty stream.`,
+      );
+    let text = '';
+    let reason: FinishReason = 'stop';
+    let usage: TokenUsage | undefined;
+    for await (const data of readServerSentEvents(response.body)) {
+      if (data === '[DONE]') break;
+      let chunk: WireCompletion;
+      try {
+        chunk = JSON.parse(data) as WireCompletion;
+      } catch {
+        throw new PlaygroundError(
+          'engine_bad_response',
+          `The server at ${this.baseUrl} streamed something that is not JSON: "${snippet(data)}".`,
+        );
+      }
+      usage = usageOf(chunk.usage) ?? usage;
+      const choice = chunk.choices?.[0];
+      if (!choice) continue;
+      const delta = kind === 'chat' ? choice.delta?.content : choice.text;
+      if (typeof delta === 'string' && delta.length > 0) {
+        text += delta;
+        request.onToken?.(delta, 0);
+      }
+      if (choice.finish_reason != null) reason = finishReason(choice.finish_reason);
+    }
+    return { choices: [{ text, finishReason: reason }], usage };
+  }
+}
+
+function describeNetworkError(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (cause && typeof cause.code === 'string') {
+    if (cause.code === 'ECONNREFUSED') return 'connection refused';
+    if (cause.code === 'ENOTFOUND') return 'host not found';
+    return cause.code;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function createOpenAIEngine(options: OpenAIEngineOptions): OpenAIEngine {
+  return new OpenAIEngine(options);
+}
