@@ -1,0 +1,113 @@
+import type { Index } from 'flexsearch';
+import { throwIfAborted } from '../errors.ts';
+import { toContents } from './contents.ts';
+import type { ForwardIndex } from './forward-index.ts';
+import { termFrequency } from './forward-index.ts';
+import type { IndexConfig } from './manifest.ts';
+import type { PassageStore } from './passage-store.ts';
+import type { Passage, Retriever } from './retriever.ts';
+import { idf, termScore, toSimilarity } from './similarity.ts';
+import { tokenize } from './tokenize.ts';
+
+export interface LocalIndexParts {
+  config: IndexConfig;
+  flex: Index;
+  vocabulary: Map<string, number>;
+  df: Uint32Array;
+  forward: ForwardIndex;
+  avgDocLength: number;
+  passages: PassageStore;
+}
+
+export interface SearchOptions {
+  /** Candidates FlexSearch returns per query term; rare terms are always taken whole. */
+  perTermCandidates?: number;
+  /** Query terms beyond this many (after dropping repeats) are ignored: 10k-char queries stay fast. */
+  maxQueryTerms?: number;
+}
+
+/** A ranked hit before its text is loaded. */
+export interface ScoredDoc {
+  doc: number;
+  /** BM25 score. */
+  bm25: number;
+  /** In [0, 1], what web_search prints. */
+  similarity: number;
+}
+
+const DEFAULTS: Required<SearchOptions> = { perTermCandidates: 400, maxQueryTerms: 32 };
+
+/**
+ * The local retriever: FlexSearch gives candidate passages for each query term (OR, not the
+ * default AND, so a multi-word query never comes back empty because one word is missing), then
+ * BM25 with the corpus statistics stored in the index ranks them.
+ */
+export class LocalIndex implements Retriever {
+  readonly description: string;
+  private readonly options: Required<SearchOptions>;
+
+  constructor(
+    readonly parts: LocalIndexParts,
+    options: SearchOptions = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+    this.description = `local index (${parts.forward.docCount.toLocaleString('en-US')} passages)`;
+  }
+
+  get size(): number {
+    return this.parts.forward.docCount;
+  }
+
+  /** Ranks without loading passage texts; the benchmark and search() share it. */
+  rank(query: string, k: number): ScoredDoc[] {
+    const { flex, vocabulary, df, forward, avgDocLength, config } = this.parts;
+    const n = forward.docCount;
+    const seen = new Set<string>();
+    const terms: { id: number; idf: number; df: number; text: string }[] = [];
+    let idfSum = 0;
+    for (const text of tokenize(query)) {
+      if (seen.has(text)) continue;
+      seen.add(text);
+      if (seen.size > this.options.maxQueryTerms) break;
+      const id = vocabulary.get(text);
+      const termDf = id === undefined ? 0 : (df[id] ?? 0);
+      const w = idf(termDf, n);
+      idfSum += w;
+      if (id !== undefined && termDf > 0) terms.push({ id, idf: w, df: termDf, text });
+    }
+    if (terms.length === 0 || k <= 0) return [];
+
+    const candidates = new Set<number>();
+    for (const t of terms) {
+      const ids = flex.search(t.text, { limit: this.options.perTermCandidates });
+      for (const id of ids) candidates.add(Number(id));
+    }
+
+    const params = config.bm25;
+    const scored: ScoredDoc[] = [];
+    for (const doc of candidates) {
+      const len = forward.docLengths[doc] ?? 0;
+      let s = 0;
+      for (const t of terms) {
+        const tf = termFrequency(forward, doc, t.id);
+        if (tf > 0) s += termScore(tf, len, avgDocLength, t.idf, params);
+      }
+      if (s > 0) scored.push({ doc, bm25: s, similarity: 0 });
+    }
+    scored.sort((a, b) => b.bm25 - a.bm25 || a.doc - b.doc);
+    const top = scored.slice(0, k);
+    for (const hit of top) hit.similarity = toSimilarity(hit.bm25, idfSum);
+    return top;
+  }
+
+  async search(query: string, k: number, signal?: AbortSignal): Promise<Passage[]> {
+    throwIfAborted(signal);
+    const hits = this.rank(query, k);
+    return Promise.all(
+      hits.map(async (hit) => {
+        const [id, title, text] = await this.parts.passages.get(hit.doc, signal);
+        return { id, title, text, contents: toContents(title, text), score: hit.similarity };
+      }),
+    );
+  }
+}

@@ -1,0 +1,313 @@
+import { createReadStream } from 'node:fs';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { PlaygroundError } from '../../errors.ts';
+import { chunkArticle, joinSentences } from '../chunk.ts';
+import { parseContents } from '../contents.ts';
+import type { PassageInput } from '../index-builder.ts';
+
+export type InputFormat =
+  'passages-jsonl' | 'passages-json' | 'questions-jsonl' | 'questions-json' | 'dpr-tsv' | 'parquet';
+
+export interface InputFile {
+  path: string;
+  format: InputFormat;
+  bytes: number;
+}
+
+export interface ReadOptions {
+  /** Words per passage when articles (Parquet) are split. */
+  chunkWords: number;
+  /** Called with the bytes of this file consumed so far. */
+  onBytes?: (bytesRead: number) => void;
+}
+
+const FORMAT_HELP =
+  'Supported inputs: passage JSONL (id,title,text or wiki-18 contents), DPR TSV (id, text, title), ' +
+  'HotpotQA/2Wiki/MuSiQue question JSON(L) with context paragraphs, Parquet of articles (title, text).';
+
+function badInput(path: string, what: string): PlaygroundError {
+  return new PlaygroundError('bad_input', `${path}: ${what}. ${FORMAT_HELP}`);
+}
+
+type Json = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isQuestion(o: Json): boolean {
+  return o.context !== undefined || Array.isArray(o.paragraphs);
+}
+
+function isPassage(o: Json): boolean {
+  return typeof o.contents === 'string' || typeof o.text === 'string';
+}
+
+async function firstLine(path: string): Promise<string> {
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) if (line.trim().length > 0) return line;
+    return '';
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+}
+
+/** Tells the format from the content, not the file name. */
+export async function detectFormat(path: string): Promise<InputFormat> {
+  const fh = await open(path, 'r');
+  const head = Buffer.alloc(4);
+  try {
+    await fh.read(head, 0, 4, 0);
+  } finally {
+    await fh.close();
+  }
+  if (head.toString('latin1') === 'PAR1') return 'parquet';
+  const line = (await firstLine(path)).replace(/^\uFEFF/, '');
+  const start = line.trimStart();
+  if (start.startsWith('[')) {
+    const data: unknown = JSON.parse(await readFile(path, 'utf8'));
+    const first = Array.isArray(data) ? data[0] : undefined;
+    if (isRecord(first) && isQuestion(first)) return 'questions-json';
+    if (isRecord(first) && isPassage(first)) return 'passages-json';
+    throw badInput(
+      path,
+      'a JSON array whose items are neither questions with context nor passages',
+    );
+  }
+  if (start.startsWith('{')) {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch {
+      throw badInput(
+        path,
+        'starts with "{" but its first line is not a JSON object (JSONL expected)',
+      );
+    }
+    if (isRecord(obj) && isQuestion(obj)) return 'questions-jsonl';
+    if (isRecord(obj) && isPassage(obj)) return 'passages-jsonl';
+    throw badInput(
+      path,
+      'JSONL lines have neither "context"/"paragraphs" (questions) nor "text"/"contents" (passages)',
+    );
+  }
+  if (line.includes('\t')) return 'dpr-tsv';
+  throw badInput(path, 'cannot tell the format from the content');
+}
+
+/** Expands directories (recursively, sorted, hidden files skipped) and detects each file. */
+export async function resolveInputs(paths: readonly string[]): Promise<InputFile[]> {
+  const out: InputFile[] = [];
+  const visit = async (path: string): Promise<void> => {
+    let st;
+    try {
+      st = await stat(path);
+    } catch {
+      throw new PlaygroundError('bad_input', `Input ${path} does not exist.`);
+    }
+    if (st.isDirectory()) {
+      const names = (await readdir(path)).filter((n) => !n.startsWith('.')).sort();
+      for (const name of names) await visit(join(path, name));
+      return;
+    }
+    if (st.size === 0) throw badInput(path, 'the file is empty');
+    out.push({ path, format: await detectFormat(path), bytes: st.size });
+  };
+  for (const p of paths) await visit(p);
+  return out;
+}
+
+function passageFromJson(o: Json): PassageInput | undefined {
+  const id = o.id === undefined || o.id === null ? undefined : String(o.id);
+  if (typeof o.title === 'string' && typeof o.text === 'string')
+    return { id, title: o.title, text: o.text };
+  if (typeof o.contents === 'string') return { id, ...parseContents(o.contents) };
+  if (typeof o.text === 'string') return { id, title: '', text: o.text };
+  return undefined;
+}
+
+/** Paragraphs of one question: HotpotQA/2Wiki `context` (list or HF dict form), MuSiQue `paragraphs`. */
+function paragraphsOf(o: Json): PassageInput[] {
+  const out: PassageInput[] = [];
+  const ctx = o.context;
+  if (Array.isArray(ctx)) {
+    for (const item of ctx) {
+      if (Array.isArray(item) && typeof item[0] === 'string' && Array.isArray(item[1])) {
+        out.push({ title: item[0], text: joinSentences(item[1].map(String)) });
+      }
+    }
+  } else if (isRecord(ctx) && Array.isArray(ctx.title) && Array.isArray(ctx.sentences)) {
+    ctx.title.forEach((title, i) => {
+      const sentences = (ctx.sentences as unknown[])[i];
+      if (typeof title === 'string' && Array.isArray(sentences)) {
+        out.push({ title, text: joinSentences(sentences.map(String)) });
+      }
+    });
+  }
+  if (Array.isArray(o.paragraphs)) {
+    for (const p of o.paragraphs) {
+      if (isRecord(p) && typeof p.title === 'string' && typeof p.paragraph_text === 'string') {
+        out.push({ title: p.title, text: p.paragraph_text });
+      }
+    }
+  }
+  return out;
+}
+
+async function* lines(
+  path: string,
+  onBytes?: (n: number) => void,
+): AsyncGenerator<[string, number]> {
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of rl) {
+    n++;
+    onBytes?.(stream.bytesRead);
+    if (line.trim().length > 0) yield [line, n];
+  }
+}
+
+function parseLine(path: string, line: string, n: number): Json {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    throw badInput(`${path}:${n}`, 'line is not valid JSON (file truncated or corrupt?)');
+  }
+  if (!isRecord(v)) throw badInput(`${path}:${n}`, 'line is not a JSON object');
+  return v;
+}
+
+async function* readTsv(path: string, onBytes?: (n: number) => void): AsyncGenerator<PassageInput> {
+  // DPR's psgs_w100.tsv: id, text, title, with a header line; its text is quoted when it holds tabs.
+  let cols = { id: 0, text: 1, title: 2 };
+  const unquote = (s: string) =>
+    s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s;
+  for await (const [line, n] of lines(path, onBytes)) {
+    const fields = line.split('\t').map(unquote);
+    if (
+      n === 1 &&
+      fields.some((f) => f.toLowerCase() === 'text') &&
+      fields.some((f) => f.toLowerCase() === 'title')
+    ) {
+      const at = (name: string) => fields.findIndex((f) => f.toLowerCase() === name);
+      cols = { id: at('id'), text: at('text'), title: at('title') };
+      continue;
+    }
+    const text = fields[cols.text];
+    const title = fields[cols.title];
+    if (text === undefined || title === undefined)
+      throw badInput(
+        `${path}:${n}`,
+        `expected ${Math.max(cols.text, cols.title) + 1} tab-separated columns`,
+      );
+    yield { id: cols.id >= 0 ? fields[cols.id] : undefined, title, text };
+  }
+}
+
+const PARQUET_BATCH_ROWS = 512;
+
+async function* readParquet(
+  path: string,
+  opts: ReadOptions,
+  size: number,
+): AsyncGenerator<PassageInput> {
+  const file = await asyncBufferFromFile(path);
+  let metadata;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (err) {
+    throw new PlaygroundError(
+      'bad_input',
+      `${path}: not a readable Parquet file (${String(err)}).`,
+      { cause: err },
+    );
+  }
+  const names = new Set(metadata.schema.map((s) => s.name));
+  if (!names.has('title') || !names.has('text')) {
+    throw badInput(
+      path,
+      `Parquet columns are ${[...names].slice(1).join(', ')}; "title" and "text" are needed`,
+    );
+  }
+  const columns = names.has('id') ? ['id', 'title', 'text'] : ['title', 'text'];
+  const total = Number(metadata.num_rows);
+  for (let start = 0; start < total; start += PARQUET_BATCH_ROWS) {
+    const rows = await parquetReadObjects({
+      file,
+      metadata,
+      columns,
+      rowStart: start,
+      rowEnd: Math.min(total, start + PARQUET_BATCH_ROWS),
+    });
+    for (const row of rows as Json[]) {
+      const title = typeof row.title === 'string' ? row.title : '';
+      const text = typeof row.text === 'string' ? row.text : '';
+      const articleId = row.id === undefined || row.id === null ? undefined : String(row.id);
+      const chunks = chunkArticle(text, opts.chunkWords);
+      for (let i = 0; i < chunks.length; i++) {
+        yield {
+          id: articleId === undefined ? undefined : `${articleId}-${i}`,
+          title,
+          text: chunks[i] ?? '',
+        };
+      }
+    }
+    opts.onBytes?.(Math.round((size * Math.min(total, start + PARQUET_BATCH_ROWS)) / total));
+  }
+}
+
+/** Streams the passages of one input; JSON arrays are the one format read whole. */
+export async function* readPassages(
+  input: InputFile,
+  opts: ReadOptions,
+): AsyncGenerator<PassageInput> {
+  const { path, format } = input;
+  switch (format) {
+    case 'passages-jsonl':
+    case 'questions-jsonl':
+      for await (const [line, n] of lines(path, opts.onBytes)) {
+        const o = parseLine(path, line, n);
+        if (format === 'questions-jsonl') yield* paragraphsOf(o);
+        else {
+          const p = passageFromJson(o);
+          if (!p) throw badInput(`${path}:${n}`, 'passage has neither "text" nor "contents"');
+          yield p;
+        }
+      }
+      return;
+    case 'passages-json':
+    case 'questions-json': {
+      let data: unknown;
+      try {
+        data = JSON.parse(await readFile(path, 'utf8'));
+      } catch {
+        throw badInput(path, 'not valid JSON (file truncated or corrupt?)');
+      }
+      if (!Array.isArray(data)) throw badInput(path, 'expected a JSON array');
+      for (const item of data) {
+        if (!isRecord(item)) continue;
+        if (format === 'questions-json') yield* paragraphsOf(item);
+        else {
+          const p = passageFromJson(item);
+          if (p) yield p;
+        }
+      }
+      opts.onBytes?.(input.bytes);
+      return;
+    }
+    case 'dpr-tsv':
+      yield* readTsv(path, opts.onBytes);
+      return;
+    case 'parquet':
+      yield* readParquet(path, opts, input.bytes);
+      return;
+  }
+}
