@@ -1,0 +1,663 @@
+/**
+ * The Python half of the sandbox, run once inside Pyodide as module `_sandbox`. It keeps the
+ * task namespace, executes top-level statements one by one the way smolagents 1.13 reports
+ * them (PROTOCOL section 3), and enforces the policy: restricted builtins, an AST check, runtime
+ * checks on attribute/call/subscript results, a global import hook and checked string-eval in
+ * libraries (sympify and lambdify eval strings the user controls).
+ */
+export const DRIVER_SOURCE = String.raw`
+import ast as _ast
+import builtins as _builtins
+import copy as _copy
+import json as _json
+import sys as _sys
+import types as _types
+import time as _time
+
+AUTHORIZED_IMPORTS = ['collections', 'datetime', 'itertools', 'math', 'queue', 'random', 're',
+                      'stat', 'statistics', 'time', 'unicodedata', 'numpy', 'numpy.linalg', 'sympy']
+_AUTH_SET = frozenset(AUTHORIZED_IMPORTS)
+# Packages whose objects user code may hold (allowed imports plus their own dependencies).
+_SAFE_TOPS = frozenset(['collections', 'datetime', 'itertools', 'math', 'queue', 'random', 're',
+                        'stat', 'statistics', 'time', 'unicodedata', 'numpy', 'sympy', 'mpmath',
+                        'builtins', '__main__', '_collections', '_datetime', '_pydatetime',
+                        '_random', '_queue', '_statistics', '_stat', 'fractions', 'decimal',
+                        '_decimal', '_pydecimal', 'numbers'])
+# String eval/exec from these stdlib modules is code they generate themselves.
+_EXEC_TRUSTED = frozenset(['collections', 'dataclasses', 'typing', 'enum', 'functools', 'string',
+                           'importlib._bootstrap', 'importlib._bootstrap_external', 'ast',
+                           'abc', 'annotationlib', 'inspect', '_sandbox'])
+_HARD_DENY = ('js', 'pyodide', 'pyodide_js', '_pyodide', '_pyodide_core', 'micropip')
+_ALLOWED_UNDERSCORE_ATTRS = frozenset(['__name__', '__qualname__', '__doc__', '__init__',
+                                       '_asdict', '_replace', '_fields', '_make'])
+_FORBIDDEN_ATTRS = frozenset(['gi_frame', 'gi_code', 'gi_yieldfrom', 'cr_frame', 'cr_code',
+                              'cr_await', 'ag_frame', 'ag_code', 'ag_await', 'f_globals',
+                              'f_locals', 'f_builtins', 'f_back', 'f_code', 'tb_frame', 'tb_next',
+                              'cell_contents', 'func_globals', 'func_code', 'mro'])
+_FORBIDDEN_CALLS = ('eval', 'exec', 'compile', 'open', 'input', 'breakpoint', 'globals',
+                    'locals', 'vars', 'help', 'exit', 'quit', 'memoryview', 'copyright',
+                    'credits', 'license', 'aiter', 'anext')
+# Names that refer to the real builtins inside library-evaluated strings.
+_LIB_EVAL_DENY = frozenset(['eval', 'exec', 'compile', 'open', 'input', 'breakpoint', 'globals',
+                            'locals', 'vars', 'getattr', 'setattr', 'delattr', 'help', 'exit',
+                            'quit', 'memoryview'])
+_TRUNC_MSG = "\n..._This content has been truncated to stay below {} characters_...\n"
+MAX_LOGS = 50000
+MAX_OUTPUT = 20000
+
+_real_import = _builtins.__import__
+_real_eval = _builtins.eval
+_real_exec = _builtins.exec
+_real_compile = _builtins.compile
+_real_getattr = getattr
+_ModuleType = _types.ModuleType
+_FunctionType = _types.FunctionType
+_forbidden_types = (_types.FrameType, _types.TracebackType, _types.CodeType, _types.CellType)
+_JsProxy = None
+_locked = False
+_user_active = False
+
+
+class InterpreterError(ValueError):
+    """What smolagents raises for policy violations; the type name reaches the model."""
+
+
+class _FinalAnswer(BaseException):
+    def __init__(self, value):
+        self.value = value
+
+
+def _policy(message):
+    e = InterpreterError(message)
+    e.sandbox_policy = True
+    return e
+
+
+def truncate_content(content, max_length):
+    if len(content) <= max_length:
+        return content
+    return content[: max_length // 2] + _TRUNC_MSG.format(max_length) + content[-max_length // 2:]
+
+
+class _Logs:
+    """Print buffer that keeps only what truncate_content(full, 50000) can show."""
+    __slots__ = ('parts', 'size', 'head')
+
+    def __init__(self):
+        self.parts = []
+        self.size = 0
+        self.head = None
+
+    def write(self, s):
+        self.parts.append(s)
+        self.size += len(s)
+        if self.size > 4 * MAX_LOGS:
+            whole = ''.join(self.parts)
+            if self.head is None:
+                self.head = whole[: MAX_LOGS // 2]
+            tail = whole[-(MAX_LOGS // 2):]
+            self.parts = [tail]
+            self.size = len(tail)
+
+    def value(self):
+        rest = ''.join(self.parts)
+        if self.head is None:
+            return truncate_content(rest, MAX_LOGS)
+        return self.head + _TRUNC_MSG.format(MAX_LOGS) + rest[-(MAX_LOGS // 2):]
+
+
+_logs = _Logs()
+
+
+def _print(*args, **kwargs):
+    _logs.write(' '.join(map(str, args)) + '\n')
+    return None
+
+
+def final_answer(answer):
+    raise _FinalAnswer(answer)
+
+
+# ---------------------------------------------------------------- policy: names and values
+
+def _attr_allowed(name):
+    if name in _FORBIDDEN_ATTRS:
+        return False
+    if name.startswith('_'):
+        return name in _ALLOWED_UNDERSCORE_ATTRS
+    return True
+
+
+def _top(name):
+    return name.split('.', 1)[0]
+
+
+def _module_ok(name):
+    return _top(name) in _SAFE_TOPS and not name.startswith('_')
+
+
+def _check(v):
+    """Stops user code from holding a forbidden module, frame, code object or JS object."""
+    t = type(v)
+    if t is _ModuleType:
+        name = v.__name__
+        if not _module_ok(name):
+            raise _policy('Forbidden access to module: ' + name)
+        return v
+    if isinstance(v, _forbidden_types):
+        raise _policy('Forbidden access to object of type ' + t.__name__)
+    if _JsProxy is not None and isinstance(v, _JsProxy):
+        raise _policy('Forbidden access to a JavaScript object')
+    if id(v) in _forbidden_ids:
+        raise _policy('Forbidden access to function: ' + str(_real_getattr(v, '__name__', '?')))
+    if t is _FunctionType or t is _types.BuiltinFunctionType or t is type:
+        mod = _real_getattr(v, '__module__', None)
+        if isinstance(mod, str) and _top(mod) not in _SAFE_TOPS:
+            raise _policy('Forbidden access to function: {}.{}'.format(
+                mod, _real_getattr(v, '__name__', '?')))
+    return v
+
+
+def _safe_attr(obj, name):
+    return _check(_real_getattr(obj, name))
+
+
+def _safe_getattr(obj, name, *default):
+    if not isinstance(name, str):
+        raise TypeError('attribute name must be string')
+    if not _attr_allowed(name):
+        raise _policy('Forbidden access to attribute: ' + name)
+    try:
+        return _check(_real_getattr(obj, name))
+    except AttributeError:
+        if default:
+            return default[0]
+        raise
+
+
+def _safe_hasattr(obj, name):
+    try:
+        _safe_getattr(obj, name)
+        return True
+    except AttributeError:
+        return False
+
+
+def _safe_setattr(obj, name, value):
+    if not isinstance(name, str) or not _attr_allowed(name):
+        raise _policy('Forbidden access to attribute: ' + str(name))
+    setattr(obj, name, value)
+
+
+def _safe_delattr(obj, name):
+    if not isinstance(name, str) or not _attr_allowed(name):
+        raise _policy('Forbidden access to attribute: ' + str(name))
+    delattr(obj, name)
+
+
+def _forbidden_call(name):
+    def stub(*args, **kwargs):
+        raise _policy('It is not permitted to evaluate other functions than the provided tools '
+                      'or functions defined in previous code (tried to execute {}).'.format(name))
+    stub.__name__ = name
+    return stub
+
+
+class _Checker(_ast.NodeVisitor):
+    """Static check of one statement (user code) or of a string a library evaluates."""
+
+    def __init__(self, lib_eval):
+        self.lib_eval = lib_eval
+
+    def visit_Name(self, node):
+        if node.id.startswith('__') and node.id != '__name__':
+            raise _policy('Forbidden access to name: ' + node.id)
+        if self.lib_eval and node.id in _LIB_EVAL_DENY:
+            raise _policy('Forbidden function evaluation: ' + node.id)
+
+    def visit_Attribute(self, node):
+        if not _attr_allowed(node.attr):
+            raise _policy('Forbidden access to attribute: ' + node.attr)
+        self.generic_visit(node)
+
+    def visit_MatchClass(self, node):
+        for a in node.kwd_attrs:
+            if not _attr_allowed(a):
+                raise _policy('Forbidden access to attribute: ' + a)
+        self.generic_visit(node)
+
+    def visit_ImportFrom(self, node):
+        for a in node.names:
+            if a.name.startswith('_'):
+                raise _policy('Import of {} from {} is not allowed.'.format(a.name, node.module))
+        self.generic_visit(node)
+
+    def visit_Import(self, node):
+        if self.lib_eval:
+            for a in node.names:
+                if not _authorized(a.name) and _top(a.name) != 'mpmath':
+                    raise _policy('Import of {} is not allowed.'.format(a.name))
+
+
+_user_checker = _Checker(False)
+_lib_checker = _Checker(True)
+
+_CHECK = '__sandbox_check__'
+_ATTR = '__sandbox_attr__'
+
+
+class _Guard(_ast.NodeTransformer):
+    """Routes attribute reads, calls and subscripts through the runtime value check."""
+
+    def _wrap(self, node):
+        call = _ast.Call(func=_ast.Name(id=_CHECK, ctx=_ast.Load()), args=[node], keywords=[])
+        return _ast.copy_location(call, node)
+
+    def visit_Attribute(self, node):
+        self.generic_visit(node)
+        if isinstance(node.ctx, _ast.Load):
+            call = _ast.Call(func=_ast.Name(id=_ATTR, ctx=_ast.Load()),
+                             args=[node.value, _ast.Constant(node.attr)], keywords=[])
+            return _ast.copy_location(call, node)
+        return node
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        return self._wrap(node)
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if isinstance(node.ctx, _ast.Load):
+            return self._wrap(node)
+        return node
+
+
+_guard = _Guard()
+
+
+def _authorized(name):
+    parts = name.split('.')
+    return any('.'.join(parts[:i]) in _AUTH_SET for i in range(1, len(parts) + 1))
+
+
+def _is_user_globals(g):
+    return g.get('__sandbox_user__') is True
+
+
+def _is_module_globals(g):
+    name = g.get('__name__')
+    if not isinstance(name, str) or _is_user_globals(g):
+        return False
+    m = _sys.modules.get(name)
+    return m is not None and _real_getattr(m, '__dict__', None) is g
+
+
+def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+    if _locked and level == 0:
+        top = _top(name)
+        if top in _HARD_DENY or top.startswith('_pyodide'):
+            raise _policy(_import_message(name, fromlist))
+    caller = _sys._getframe(1).f_globals
+    if not _locked or _is_module_globals(caller):
+        return _real_import(name, globals, locals, fromlist, level)
+    user = _is_user_globals(caller)
+    if level != 0 or not (_authorized(name) or (not user and _top(name) == 'mpmath')):
+        raise _policy(_import_message(name, fromlist))
+    try:
+        module = _real_import(name, globals, locals, fromlist, level)
+    except ModuleNotFoundError as e:
+        missing = e.name or name
+        raise ModuleNotFoundError("No module named '{}'".format(missing), name=missing) from None
+    if fromlist:
+        for item in fromlist:
+            if item != '*':
+                _check(_real_getattr(module, item, None))
+    return module
+
+
+def _import_message(name, fromlist):
+    if fromlist:
+        return 'Import from {} is not allowed. Authorized imports are: {}'.format(
+            name, str(AUTHORIZED_IMPORTS))
+    return 'Import of {} is not allowed. Authorized imports are: {}'.format(
+        name, str(AUTHORIZED_IMPORTS))
+
+
+def _needs_lib_check():
+    if not _user_active:
+        return False
+    caller = _sys._getframe(2).f_globals
+    name = caller.get('__name__')
+    return not (_is_module_globals(caller) and name in _EXEC_TRUSTED)
+
+
+def _lib_check_source(source):
+    if isinstance(source, (bytes, bytearray)):
+        source = bytes(source).decode('utf-8', 'replace')
+    if isinstance(source, str):
+        tree = _ast.parse(source)
+    elif isinstance(source, _ast.AST):
+        tree = source
+    else:
+        return
+    _lib_checker.visit(tree)
+
+
+def _guarded_eval(source, *args, **kwargs):
+    if _needs_lib_check():
+        _lib_check_source(source)
+    return _real_eval(source, *args, **kwargs)
+
+
+def _guarded_exec(source, *args, **kwargs):
+    if _needs_lib_check():
+        _lib_check_source(source)
+    return _real_exec(source, *args, **kwargs)
+
+
+def _guarded_compile(source, *args, **kwargs):
+    if _needs_lib_check():
+        _lib_check_source(source)
+    return _real_compile(source, *args, **kwargs)
+
+
+# ---------------------------------------------------------------- namespaces
+
+_SAFE_BUILTIN_NAMES = [
+    'abs', 'all', 'any', 'ascii', 'bin', 'bool', 'bytearray', 'bytes', 'callable', 'chr',
+    'classmethod', 'complex', 'dict', 'dir', 'divmod', 'enumerate', 'filter', 'float', 'format',
+    'frozenset', 'hash', 'hex', 'id', 'int', 'isinstance', 'issubclass', 'iter', 'len', 'list',
+    'map', 'max', 'min', 'next', 'object', 'oct', 'ord', 'pow', 'property', 'range', 'repr',
+    'reversed', 'round', 'set', 'slice', 'sorted', 'staticmethod', 'str', 'sum', 'super', 'tuple',
+    'type', 'zip', 'True', 'False', 'None', 'Ellipsis', 'NotImplemented', '__build_class__',
+]
+_user_builtins = {}
+_tools = {}
+_forbidden_ids = set()
+
+
+def _build_builtins():
+    b = {}
+    for n in _SAFE_BUILTIN_NAMES:
+        b[n] = _real_getattr(_builtins, n)
+    for n, v in vars(_builtins).items():
+        if isinstance(v, type) and issubclass(v, BaseException):
+            b[n] = v
+    for n in _FORBIDDEN_CALLS:
+        b[n] = _forbidden_call(n)
+    b['__import__'] = _guarded_import
+    b['getattr'] = _safe_getattr
+    b['hasattr'] = _safe_hasattr
+    b['setattr'] = _safe_setattr
+    b['delattr'] = _safe_delattr
+    b['print'] = _print
+    b['final_answer'] = final_answer
+    b['InterpreterError'] = InterpreterError
+    b[_CHECK] = _check
+    b[_ATTR] = _safe_attr
+    b.update(_tools)
+    return b
+
+
+def _new_namespace():
+    return {'__builtins__': _user_builtins, '__name__': '__main__', '__sandbox_user__': True}
+
+
+_ns = None
+_candidates = {}
+_ATOMIC = (_ModuleType, type, _types.BuiltinFunctionType, _types.MethodType)
+
+
+def _copy_namespace(ns):
+    """Deep copy of the user's variables; modules and classes are shared, functions rebound."""
+    new = {}
+    memo = {}
+    for k, v in ns.items():
+        if k.startswith('__') or isinstance(v, _ATOMIC):
+            new[k] = v
+            memo[id(v)] = v
+    for k, v in ns.items():
+        if k in new:
+            continue
+        if type(v) is _FunctionType and v.__globals__ is ns:
+            continue
+        try:
+            new[k] = _copy.deepcopy(v, memo)
+        except Exception:
+            new[k] = v
+    for k, v in ns.items():
+        if type(v) is _FunctionType and v.__globals__ is ns:
+            f = _FunctionType(v.__code__, new, v.__name__, v.__defaults__, v.__closure__)
+            f.__kwdefaults__ = v.__kwdefaults__
+            f.__qualname__ = v.__qualname__
+            f.__dict__.update(v.__dict__)
+            new[k] = f
+    return new
+
+
+# ---------------------------------------------------------------- execution
+
+_LAST = '__sandbox_last__'
+
+
+def _compile_stmt(node):
+    if isinstance(node, _ast.Expr):
+        expr = _ast.Expression(body=_guard.visit(node.value))
+        _ast.fix_missing_locations(expr)
+        return 'eval', _real_compile(expr, '<code>', 'eval')
+    if isinstance(node, _ast.Assign):
+        node = _ast.Assign(targets=list(node.targets) + [_ast.Name(id=_LAST, ctx=_ast.Store())],
+                           value=node.value, type_comment=None, lineno=node.lineno,
+                           col_offset=node.col_offset, end_lineno=node.end_lineno,
+                           end_col_offset=node.end_col_offset)
+        kind = 'assign'
+    elif isinstance(node, (_ast.AugAssign, _ast.AnnAssign)):
+        kind = 'target' if node.value is not None or isinstance(node, _ast.AugAssign) else 'none'
+    else:
+        kind = 'none'
+    mod = _ast.Module(body=[_guard.visit(node)], type_ignores=[])
+    _ast.fix_missing_locations(mod)
+    return kind, _real_compile(mod, '<code>', 'exec')
+
+
+def _target_value(target, ns):
+    load = _ast.Expression(body=_guard.visit(_to_load(target)))
+    _ast.fix_missing_locations(load)
+    return _real_eval(_real_compile(load, '<code>', 'eval'), ns)
+
+
+def _to_load(node):
+    node = _copy.deepcopy(node)
+    for sub in _ast.walk(node):
+        if hasattr(sub, 'ctx'):
+            sub.ctx = _ast.Load()
+    return node
+
+
+def _error(kind, type_name, message, line=None):
+    return {'kind': kind, 'type': type_name, 'message': message, 'line': line}
+
+
+def _run(ns, code):
+    global _logs, _user_active
+    _logs = _Logs()
+    start = _time.perf_counter()
+    result = {'status': 'ok', 'output': 'None'}
+    try:
+        try:
+            tree = _ast.parse(code)
+        except SyntaxError as e:
+            msg = ('Code parsing failed on line {} due to: {}\n'.format(e.lineno, type(e).__name__)
+                   + '{}'.format(e.text) + ' ' * (e.offset or 0) + '^\n'
+                   + 'Error: {}'.format(str(e)))
+            result = {'status': 'error', 'error': _error('syntax', type(e).__name__, msg)}
+            tree = None
+        value = None
+        node = None
+        if tree is not None:
+            try:
+                for node in tree.body:
+                    _user_checker.visit(node)
+                    kind, compiled = _compile_stmt(node)
+                    _user_active = True
+                    try:
+                        if kind == 'eval':
+                            value = _real_eval(compiled, ns)
+                        else:
+                            _real_exec(compiled, ns)
+                            if kind == 'assign':
+                                value = ns.pop(_LAST, None)
+                            elif kind == 'target':
+                                value = _target_value(node.target, ns)
+                            else:
+                                value = None
+                    finally:
+                        _user_active = False
+                result = {'status': 'ok', 'output': truncate_content(str(value), MAX_OUTPUT)}
+            except _FinalAnswer as fa:
+                _user_active = False
+                text = str(fa.value)
+                result = {'status': 'final', 'output': truncate_content(text, MAX_OUTPUT),
+                          'finalAnswer': {'text': text, 'type': type(fa.value).__name__}}
+            except BaseException as e:
+                _user_active = False
+                ns.pop(_LAST, None)
+                result = {'status': 'error', 'error': _describe(e, code, node)}
+    except BaseException as e:
+        # An interrupt that lands in the driver's own bookkeeping.
+        _user_active = False
+        result = {'status': 'error', 'error': _describe(e, code, None)}
+    result['logs'] = _logs.value()
+    result['durationMs'] = (_time.perf_counter() - start) * 1000
+    _logs = _Logs()
+    return result
+
+
+def _describe(e, code, node):
+    segment = None
+    if node is not None:
+        try:
+            segment = _ast.get_source_segment(code, node)
+        except Exception:
+            segment = None
+    type_name = type(e).__name__
+    if isinstance(e, KeyboardInterrupt):
+        return _error('timeout', type_name, '', segment)
+    kind = 'policy' if _real_getattr(e, 'sandbox_policy', False) else 'runtime'
+    if isinstance(e, NameError) and not isinstance(e, UnboundLocalError) and e.name:
+        type_name = 'InterpreterError'
+        text = 'The variable \x60{}\x60 is not defined.'.format(e.name)
+    else:
+        try:
+            text = str(e)
+        except BaseException:
+            text = '<unprintable {} object>'.format(type_name)
+    message = "Code execution failed at line '{}' due to: {}: {}".format(segment, type_name, text)
+    return _error(kind, type_name, message, segment)
+
+
+def _dump(result):
+    try:
+        return _json.dumps(result)
+    except BaseException:
+        result['finalAnswer'] = None
+        return _json.dumps(result, default=str)
+
+
+# ---------------------------------------------------------------- entry points (called from JS)
+
+def execute(code):
+    _candidates.clear()
+    return _dump(_run(_ns, code))
+
+
+def run_candidate(slot, code):
+    ns = _copy_namespace(_ns)
+    result = _run(ns, code)
+    _candidates[int(slot)] = ns
+    return _dump(result)
+
+
+def adopt(slot):
+    global _ns
+    ns = _candidates.get(int(slot))
+    if ns is None:
+        return 'missing'
+    _ns = ns
+    _candidates.clear()
+    return 'ok'
+
+
+def reset():
+    global _ns
+    _ns = _new_namespace()
+    _candidates.clear()
+    return 'ok'
+
+
+def _make_tool(name, params, bridge):
+    def tool(*args, **kwargs):
+        if len(args) > len(params):
+            raise TypeError('{}() takes {} positional argument(s) but {} were given'.format(
+                name, len(params), len(args)))
+        bound = dict(zip(params, args))
+        for k, v in kwargs.items():
+            if k not in params:
+                raise TypeError("{}() got an unexpected keyword argument '{}'".format(name, k))
+            if k in bound:
+                raise TypeError("{}() got multiple values for argument '{}'".format(name, k))
+            bound[k] = v
+        for p in params:
+            if p not in bound:
+                raise TypeError("{}() missing required argument: '{}'".format(name, p))
+        reply = _json.loads(bridge(name, _json.dumps(bound, default=str)))
+        if reply.get('interrupted'):
+            raise KeyboardInterrupt
+        if not reply.get('ok'):
+            raise RuntimeError(reply.get('message') or name + ' failed')
+        return reply.get('text', '')
+    tool.__name__ = name
+    tool.__qualname__ = name
+    tool.__module__ = '__main__'
+    return tool
+
+
+def install(bridge, config_json):
+    """Runs once, before any user code: builds builtins, tools and the global guards."""
+    global _user_builtins, _ns, _JsProxy
+    config = _json.loads(config_json)
+    for spec in config.get('tools', []):
+        _tools[spec['name']] = _make_tool(spec['name'], list(spec['params']), bridge)
+    try:
+        from pyodide.ffi import JsProxy
+        _JsProxy = JsProxy
+    except Exception:
+        _JsProxy = None
+    _sys.setrecursionlimit(int(config.get('recursionLimit', 400)))
+    for f in (_real_eval, _real_exec, _real_compile, _builtins.open, _real_import,
+              _builtins.breakpoint, _builtins.input, _builtins.globals, _builtins.locals,
+              _builtins.vars, getattr, setattr, delattr):
+        _forbidden_ids.add(id(f))
+    for mod_name in ('os', 'sys', 'importlib', 'operator', 'gc', 'inspect', 'io', 'posix'):
+        m = _sys.modules.get(mod_name)
+        if m is not None:
+            for v in vars(m).values():
+                if callable(v) and not isinstance(v, type):
+                    _forbidden_ids.add(id(v))
+    _user_builtins = _build_builtins()
+    _ns = _new_namespace()
+    return 'ok'
+
+
+def lock():
+    """From here on js/pyodide are unreachable and library string-evals are checked."""
+    global _locked
+    _builtins.__import__ = _guarded_import
+    _builtins.eval = _guarded_eval
+    _builtins.exec = _guarded_exec
+    _builtins.compile = _guarded_compile
+    for name in ('js', 'pyodide_js'):
+        _sys.modules.pop(name, None)
+    _locked = True
+    return 'ok'
+`;

@@ -1,0 +1,444 @@
+/**
+ * The sandbox as the agent sees it: a PythonSandbox over any transport (Web Worker in the browser,
+ * a permission-restricted child process in Node). It serialises requests, answers tool calls,
+ * enforces the time limit (interrupt first, then terminate and restart) and reports state loss.
+ */
+import { PlaygroundError } from '../errors.ts';
+import type { JsonValue } from '../json.ts';
+import type { HostMessage, RawResult, RuntimeConfig, RuntimeMessage } from './protocol.ts';
+import type {
+  ExecuteOptions,
+  ExecutionResult,
+  PythonSandbox,
+  SandboxError,
+  SandboxTool,
+  ToolCallRecord,
+} from './sandbox.ts';
+import type { SandboxTransport, TransportFactory } from './transport.ts';
+
+export interface SandboxHostOptions {
+  tools?: SandboxTool[];
+  /** Default per-execution limit; 20 s. */
+  timeoutMs?: number;
+  /** How long an interrupted execution may take to stop before the runtime is restarted; 2 s. */
+  interruptGraceMs?: number;
+  /** Limit for loading Pyodide; 120 s. */
+  startTimeoutMs?: number;
+  /** Everything the runtime needs except the tools, which come from `tools`. */
+  runtime?: Omit<RuntimeConfig, 'tools'>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 20_000;
+
+type Outcome =
+  | { kind: 'result'; result: RawResult }
+  | { kind: 'done'; ok: boolean }
+  | { kind: 'error'; message: string }
+  | { kind: 'hung' }
+  | { kind: 'exit'; reason: string };
+
+interface ActiveRequest {
+  id: number;
+  toolCalls: ToolCallRecord[];
+  signal: AbortSignal | undefined;
+  settle(outcome: Outcome): void;
+}
+
+interface Runtime {
+  transport: SandboxTransport;
+  generation: number;
+  ready: Promise<void>;
+}
+
+export class SandboxHost implements PythonSandbox {
+  private readonly tools: Map<string, SandboxTool>;
+  private readonly config: RuntimeConfig;
+  private runtime: Runtime | null = null;
+  private generation = 0;
+  private seq = 0;
+  private active: ActiveRequest | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** A restart happened that no result has reported yet. */
+  private lostUnreported = false;
+  private disposed = false;
+  private candidates: { count: number; generation: number; slots: Set<number> } | null = null;
+  /** Milliseconds the last (re)start took; for the benchmark. */
+  lastStartMs = 0;
+
+  constructor(
+    private readonly factory: TransportFactory,
+    private readonly options: SandboxHostOptions = {},
+  ) {
+    this.tools = new Map((options.tools ?? []).map((t) => [t.name, t]));
+    this.config = {
+      ...options.runtime,
+      tools: (options.tools ?? []).map((t) => ({ name: t.name, params: [...t.params] })),
+    };
+  }
+
+  start(): Promise<void> {
+    return this.serial(() => this.ensureRuntime().then(() => undefined));
+  }
+
+  reset(): Promise<void> {
+    return this.serial(async () => {
+      const out = await this.request((id) => ({ type: 'reset', id }), 10_000, undefined);
+      this.candidates = null;
+      this.lostUnreported = false;
+      if (out.outcome.kind === 'error')
+        throw new PlaygroundError('python_crashed', out.outcome.message);
+    });
+  }
+
+  execute(code: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    return this.serial(async () => {
+      this.candidates = null;
+      const limit = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const started = performance.now();
+      const out = await this.request(
+        (id) => ({ type: 'execute', id, code }),
+        limit,
+        options.signal,
+      );
+      return this.finish(out, limit, started);
+    });
+  }
+
+  executeCandidates(
+    codes: readonly string[],
+    options: ExecuteOptions = {},
+  ): Promise<ExecutionResult[]> {
+    return this.serial(async () => {
+      this.candidates = null;
+      const limit = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const results: ExecutionResult[] = [];
+      let slots = new Set<number>();
+      let restarted = false;
+      for (const [slot, code] of codes.entries()) {
+        const started = performance.now();
+        const before = this.generation;
+        const out = await this.request(
+          (id) => ({ type: 'candidate', id, slot, code }),
+          limit,
+          options.signal,
+        );
+        const result = this.finish(out, limit, started);
+        if (result.stateLost || this.generation !== before) {
+          restarted = true;
+          slots = new Set();
+        } else if (out.outcome.kind === 'result') {
+          slots.add(slot);
+        }
+        results.push(result);
+      }
+      // After a restart every candidate's pre-step state is gone, whichever is adopted.
+      if (restarted) for (const r of results) r.stateLost = true;
+      this.candidates = { count: codes.length, generation: this.generation, slots };
+      return results;
+    });
+  }
+
+  adoptCandidate(index: number): Promise<void> {
+    return this.serial(async () => {
+      const c = this.candidates;
+      if (!c || !Number.isInteger(index) || index < 0 || index >= c.count)
+        throw new PlaygroundError(
+          'bad_input',
+          `No candidate ${index} to adopt: run executeCandidates first.`,
+        );
+      this.candidates = null;
+      // A restart during the batch already reset the state; nothing is left to adopt.
+      if (!c.slots.has(index) || c.generation !== this.generation) return;
+      const out = await this.request(
+        (id) => ({ type: 'adopt', id, slot: index }),
+        10_000,
+        undefined,
+      );
+      if (out.outcome.kind !== 'done' || !out.outcome.ok)
+        throw new PlaygroundError(
+          'python_crashed',
+          `Could not adopt the state of candidate ${index}.`,
+        );
+    });
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.runtime?.transport.terminate();
+    this.runtime = null;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.disposed)
+        throw new PlaygroundError('python_crashed', 'The Python sandbox was disposed.');
+      return fn();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private ensureRuntime(): Promise<Runtime> {
+    const current = this.runtime;
+    if (current) return current.ready.then(() => current);
+    const runtime = this.spawn();
+    return runtime.ready.then(() => runtime);
+  }
+
+  private spawn(): Runtime {
+    const generation = ++this.generation;
+    const started = performance.now();
+    let readyResolve!: () => void;
+    let readyReject!: (e: unknown) => void;
+    const ready = new Promise<void>((res, rej) => {
+      readyResolve = res;
+      readyReject = rej;
+    });
+    let isReady = false;
+    const timer = setTimeout(() => {
+      if (isReady) return;
+      readyReject(new PlaygroundError('python_start_failed', 'Pyodide did not start in time.'));
+      transport.terminate();
+      if (this.runtime === runtime) this.runtime = null;
+    }, this.options.startTimeoutMs ?? 120_000);
+    const transport = this.factory({
+      onMessage: (msg) => {
+        if (this.runtime !== runtime) return;
+        if (msg.type === 'ready') {
+          isReady = true;
+          clearTimeout(timer);
+          this.lastStartMs = performance.now() - started;
+          readyResolve();
+        } else if (msg.type === 'start_failed') {
+          clearTimeout(timer);
+          this.runtime = null;
+          transport.terminate();
+          readyReject(PlaygroundError.fromSerialized(msg.error));
+        } else {
+          this.onRuntimeMessage(msg);
+        }
+      },
+      onExit: (reason) => {
+        if (this.runtime !== runtime) return;
+        clearTimeout(timer);
+        this.runtime = null;
+        if (!isReady) {
+          readyReject(
+            new PlaygroundError(
+              'python_start_failed',
+              `The Python sandbox could not start: ${reason}`,
+            ),
+          );
+          return;
+        }
+        this.lostUnreported = true;
+        this.active?.settle({ kind: 'exit', reason });
+      },
+    });
+    const runtime: Runtime = { transport, generation, ready };
+    this.runtime = runtime;
+    ready.catch(() => undefined);
+    transport.send({ type: 'init', config: this.config });
+    return runtime;
+  }
+
+  private onRuntimeMessage(msg: RuntimeMessage): void {
+    const a = this.active;
+    switch (msg.type) {
+      case 'result':
+        if (a?.id === msg.id) a.settle({ kind: 'result', result: msg.result });
+        return;
+      case 'done':
+        if (a?.id === msg.id) a.settle({ kind: 'done', ok: msg.ok });
+        return;
+      case 'error':
+        if (a?.id === msg.id) a.settle({ kind: 'error', message: msg.error.message });
+        return;
+      case 'tool_call':
+        void this.callTool(msg.callId, msg.name, msg.args, a);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async callTool(
+    callId: number,
+    name: string,
+    args: Record<string, JsonValue>,
+    request: ActiveRequest | null,
+  ): Promise<void> {
+    const runtime = this.runtime;
+    const tool = this.tools.get(name);
+    const started = performance.now();
+    let reply: { ok: true; text: string } | { ok: false; message: string };
+    try {
+      if (!tool) throw new Error(`unknown tool ${name}`);
+      const result = await tool.call(args, request?.signal);
+      const text = typeof result.text === 'string' ? result.text : String(result.text);
+      request?.toolCalls.push({
+        name,
+        args,
+        text,
+        ...(result.data !== undefined ? { data: result.data } : {}),
+        durationMs: performance.now() - started,
+      });
+      reply = { ok: true, text };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      reply = { ok: false, message: `${name} failed: ${message}` };
+    }
+    if (this.runtime === runtime) runtime?.transport.send({ type: 'tool_result', callId, reply });
+  }
+
+  /** Sends one request and waits for its outcome, interrupting and restarting as needed. */
+  private async request(
+    build: (id: number) => HostMessage,
+    limitMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{
+    outcome: Outcome;
+    toolCalls: ToolCallRecord[];
+    interruptedFor: 'timeout' | 'abort' | null;
+  }> {
+    if (signal?.aborted) throw new PlaygroundError('aborted', 'The run was stopped.');
+    const runtime = await this.ensureRuntime();
+    const id = ++this.seq;
+    const toolCalls: ToolCallRecord[] = [];
+    let interruptedFor: 'timeout' | 'abort' | null = null;
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    let onAbort: (() => void) | null = null;
+    const outcome = await new Promise<Outcome>((resolve) => {
+      let settled = false;
+      const settle = (o: Outcome): void => {
+        if (settled) return;
+        settled = true;
+        resolve(o);
+      };
+      this.active = { id, toolCalls, signal, settle };
+      const interrupt = (reason: 'timeout' | 'abort'): void => {
+        if (interruptedFor) return;
+        interruptedFor = reason;
+        runtime.transport.send({ type: 'interrupt' });
+        timers.push(
+          setTimeout(() => settle({ kind: 'hung' }), this.options.interruptGraceMs ?? 2000),
+        );
+      };
+      timers.push(setTimeout(() => interrupt('timeout'), limitMs));
+      if (signal) {
+        onAbort = () => interrupt('abort');
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      runtime.transport.send(build(id));
+    });
+    for (const t of timers) clearTimeout(t);
+    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+    this.active = null;
+    if (outcome.kind === 'hung') {
+      // The interrupt did not land (time.sleep, a C loop, a swallowed KeyboardInterrupt).
+      runtime.transport.terminate();
+      if (this.runtime === runtime) this.runtime = null;
+      this.lostUnreported = true;
+      // Restart now so the next step does not pay for it.
+      if (!this.disposed) this.spawn().ready.catch(() => undefined);
+    } else if (outcome.kind === 'exit' && !this.disposed) {
+      this.spawn().ready.catch(() => undefined);
+    }
+    if (interruptedFor === 'abort') throw new PlaygroundError('aborted', 'The run was stopped.');
+    return { outcome, toolCalls, interruptedFor };
+  }
+
+  private finish(
+    out: {
+      outcome: Outcome;
+      toolCalls: ToolCallRecord[];
+      interruptedFor: 'timeout' | 'abort' | null;
+    },
+    limitMs: number,
+    started: number,
+  ): ExecutionResult {
+    const { outcome, toolCalls } = out;
+    const durationMs = performance.now() - started;
+    const seconds = formatSeconds(limitMs);
+    let result: ExecutionResult;
+    if (outcome.kind === 'result' && out.interruptedFor !== 'timeout') {
+      const r = outcome.result;
+      result = {
+        status: r.status,
+        logs: r.logs,
+        output: r.status === 'error' ? '' : (r.output ?? ''),
+        stateLost: false,
+        toolCalls,
+        durationMs,
+      };
+      if (r.finalAnswer) result.finalAnswer = r.finalAnswer;
+      if (r.error)
+        result.error = { kind: r.error.kind, type: r.error.type, message: r.error.message };
+    } else if (outcome.kind === 'result') {
+      const line = outcome.result.error?.line;
+      const at = line ? ` at line '${line}'` : '';
+      result = errorResult(
+        {
+          kind: 'timeout',
+          type: 'TimeoutError',
+          message: `Code execution failed${at} due to: TimeoutError: the code ran longer than the time limit of ${seconds} and was stopped.`,
+        },
+        outcome.result.logs,
+        toolCalls,
+        durationMs,
+        false,
+      );
+    } else if (outcome.kind === 'hung') {
+      result = errorResult(
+        {
+          kind: 'timeout',
+          type: 'TimeoutError',
+          message: `Code execution failed due to: TimeoutError: the code ran longer than the time limit of ${seconds} and could not be interrupted, so the Python interpreter was restarted. All variables and imports from earlier steps are lost.`,
+        },
+        '',
+        toolCalls,
+        durationMs,
+        true,
+      );
+    } else if (outcome.kind === 'exit') {
+      result = errorResult(
+        {
+          kind: 'crash',
+          type: 'RuntimeError',
+          message: `Code execution failed due to: RuntimeError: the Python interpreter crashed (${outcome.reason}) and was restarted. All variables and imports from earlier steps are lost.`,
+        },
+        '',
+        toolCalls,
+        durationMs,
+        true,
+      );
+    } else if (outcome.kind === 'error') {
+      throw new PlaygroundError('python_crashed', outcome.message);
+    } else {
+      throw new PlaygroundError('internal', 'Unexpected reply from the Python sandbox.');
+    }
+    if (this.lostUnreported) {
+      result.stateLost = true;
+      this.lostUnreported = false;
+    }
+    return result;
+  }
+}
+
+function errorResult(
+  error: SandboxError,
+  logs: string,
+  toolCalls: ToolCallRecord[],
+  durationMs: number,
+  stateLost: boolean,
+): ExecutionResult {
+  return { status: 'error', logs, output: '', error, stateLost, toolCalls, durationMs };
+}
+
+function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  const text = Number.isInteger(s) ? String(s) : s.toFixed(1).replace(/\.0$/, '');
+  return `${text} second${s === 1 ? '' : 's'}`;
+}

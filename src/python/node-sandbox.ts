@@ -1,0 +1,145 @@
+/**
+ * The Python sandbox for Node (CLI, tests, benchmarks). Pyodide runs in a worker thread of a child
+ * process started under Node's permission model: it may read only Pyodide, its own bundle and the
+ * package directories, and may not write files or start processes. In Node, Pyodide's `js` module
+ * is the process's globalThis, so this is the second wall if the Python policy is ever bypassed.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PlaygroundError } from '../errors.ts';
+import { SandboxHost, type SandboxHostOptions } from './host.ts';
+import { nodeBundles } from './node-bundle.ts';
+import { packageMounts } from './node-packages.ts';
+import type { HostMessage, RuntimeConfig, RuntimeMessage } from './protocol.ts';
+import type { PythonSandbox, SandboxTool } from './sandbox.ts';
+import type { SandboxTransport, TransportEvents } from './transport.ts';
+
+export interface NodeSandboxOptions {
+  tools?: SandboxTool[];
+  /** Default per-execution limit; 20 s. */
+  timeoutMs?: number;
+  /** Time an interrupted execution gets to stop before the child is killed; 2 s. */
+  interruptGraceMs?: number;
+  /**
+   * A directory of pure-Python packages (e.g. Debian's /usr/lib/python3/dist-packages with
+   * python3-sympy and python3-mpmath). Default: env PLAYGROUND_PYTHON_PACKAGES.
+   */
+  pythonPackagesDir?: string;
+  /** Which packages of that directory to expose; default sympy and mpmath. */
+  pythonPackages?: string[];
+  /** Byte-code cache written by the host; default <repo>/.cache/python-packages. */
+  packageCacheDir?: string;
+  /** Extra readable paths for the child (tests). */
+  extraReadPaths?: string[];
+}
+
+export function createNodeSandbox(options: NodeSandboxOptions = {}): PythonSandbox {
+  return createNodeSandboxHost(options);
+}
+
+/** Same as createNodeSandbox, typed as the host (for benchmarks that read start timings). */
+export function createNodeSandboxHost(options: NodeSandboxOptions = {}): SandboxHost {
+  const packagesDir = options.pythonPackagesDir ?? process.env.PLAYGROUND_PYTHON_PACKAGES;
+  const mounts = packagesDir
+    ? packageMounts({
+        dir: resolve(packagesDir),
+        packages: options.pythonPackages ?? ['sympy', 'mpmath'],
+        ...(options.packageCacheDir ? { cacheDir: options.packageCacheDir } : {}),
+      })
+    : null;
+  const runtime: Omit<RuntimeConfig, 'tools'> = mounts
+    ? {
+        mounts: mounts.mounts,
+        sysPath: mounts.sysPath,
+        ...(mounts.pycachePrefix ? { pycachePrefix: mounts.pycachePrefix } : {}),
+      }
+    : {};
+  const readPaths = [
+    ...(mounts?.mounts.map((m) => m.hostPath) ?? []),
+    ...(options.extraReadPaths ?? []),
+  ];
+  const hostOptions: SandboxHostOptions = {
+    runtime,
+    ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.interruptGraceMs !== undefined
+      ? { interruptGraceMs: options.interruptGraceMs }
+      : {}),
+  };
+  return new SandboxHost((events) => new NodeChildTransport(events, readPaths), hostOptions);
+}
+
+/** The flags the sandbox child runs with; exported so a test can prove what they block. */
+export function permissionFlags(readPaths: string[]): string[] {
+  return [
+    '--experimental-permission',
+    ...readPaths.filter((p) => existsSync(p)).map((p) => `--allow-fs-read=${p}`),
+    '--allow-worker',
+    '--no-warnings',
+  ];
+}
+
+class NodeChildTransport implements SandboxTransport {
+  private child: ChildProcess | null = null;
+  private queued: HostMessage[] = [];
+  private dead = false;
+
+  constructor(
+    private readonly events: TransportEvents,
+    readPaths: string[],
+  ) {
+    nodeBundles().then(
+      (b) => this.launch(b.child, b.worker, [b.dir, b.pyodideDir, ...readPaths]),
+      (err: unknown) => this.exit(`bundling failed: ${PlaygroundError.from(err).message}`),
+    );
+  }
+
+  send(message: HostMessage): void {
+    if (this.dead) return;
+    if (!this.child) {
+      this.queued.push(message);
+      return;
+    }
+    this.child.send(message);
+  }
+
+  terminate(): void {
+    this.dead = true;
+    this.child?.kill('SIGKILL');
+  }
+
+  private launch(childFile: string, workerFile: string, readPaths: string[]): void {
+    if (this.dead) return;
+    let stderr = '';
+    const child = fork(childFile, [workerFile], {
+      execPath: process.execPath,
+      execArgv: permissionFlags(readPaths),
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { NODE_ENV: process.env.NODE_ENV ?? 'production' },
+      cwd: join(childFile, '..'),
+    });
+    this.child = child;
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    child.on('message', (m: RuntimeMessage) => {
+      if (!this.dead) this.events.onMessage(m);
+    });
+    child.on('exit', (code, sig) => {
+      const detail = stderr.trim().split('\n').pop() ?? '';
+      this.exit(`exit ${sig ?? code}${detail ? `: ${detail}` : ''}`);
+    });
+    child.on('error', (err) => this.exit(err.message));
+    for (const m of this.queued) child.send(m);
+    this.queued = [];
+  }
+
+  private exit(reason: string): void {
+    const wasDead = this.dead;
+    this.dead = true;
+    this.child = null;
+    if (!wasDead) this.events.onExit(reason);
+  }
+}

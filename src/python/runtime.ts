@@ -1,0 +1,192 @@
+/**
+ * The sandbox runtime, inside a worker (browser Web Worker or Node worker_thread): loads Pyodide,
+ * installs the Python driver and serves the host's requests one at a time. Untrusted code only
+ * ever runs through the driver's synchronous entry points, never runPythonAsync.
+ */
+import type { loadPyodide as LoadPyodide, PyodideAPI } from 'pyodide';
+import { PlaygroundError } from '../errors.ts';
+import type { JsonValue } from '../json.ts';
+import { DRIVER_SOURCE } from './driver.py.ts';
+import type { RawResult, RuntimeConfig, WorkerInbound, WorkerOutbound } from './protocol.ts';
+import { ToolChannelReader } from './tool-channel.ts';
+
+export interface RuntimePort {
+  post(message: WorkerOutbound): void;
+  onMessage(handler: (message: WorkerInbound) => void): void;
+}
+
+type PyCallable = ((...args: unknown[]) => unknown) & { destroy?: () => void };
+
+interface Driver {
+  execute: PyCallable;
+  run_candidate: PyCallable;
+  adopt: PyCallable;
+  reset: PyCallable;
+}
+
+export function startRuntime(port: RuntimePort, loadPyodide: typeof LoadPyodide): void {
+  let driver: Driver | null = null;
+  let interrupt: Int32Array | null = null;
+  let queue: Promise<void> = Promise.resolve();
+
+  port.onMessage((msg) => {
+    // Messages run strictly in order; execution is synchronous anyway.
+    queue = queue.then(() => handle(msg)).catch(() => undefined);
+  });
+
+  async function handle(msg: WorkerInbound): Promise<void> {
+    if (msg.type === 'init') {
+      try {
+        const started = performance.now();
+        interrupt = new Int32Array(msg.interrupt);
+        const py = await boot(
+          msg.config,
+          loadPyodide,
+          interrupt,
+          new ToolChannelReader(msg.tool),
+          port,
+        );
+        driver = py.driver;
+        port.post({
+          type: 'ready',
+          pythonVersion: py.version,
+          startMs: performance.now() - started,
+        });
+      } catch (err) {
+        port.post({
+          type: 'start_failed',
+          error: PlaygroundError.from(err, 'python_start_failed').toJSON(),
+        });
+      }
+      return;
+    }
+    if (!driver || !interrupt) {
+      port.post({
+        type: 'error',
+        id: msg.id,
+        error: { code: 'python_start_failed', message: 'The Python sandbox is not started.' },
+      });
+      return;
+    }
+    const d = driver;
+    try {
+      Atomics.store(interrupt, 0, 0);
+      switch (msg.type) {
+        case 'execute':
+          port.post({ type: 'result', id: msg.id, result: parse(d.execute(msg.code)) });
+          break;
+        case 'candidate':
+          port.post({
+            type: 'result',
+            id: msg.id,
+            result: parse(d.run_candidate(msg.slot, msg.code)),
+          });
+          break;
+        case 'adopt':
+          port.post({ type: 'done', id: msg.id, ok: d.adopt(msg.slot) === 'ok' });
+          break;
+        case 'reset':
+          port.post({ type: 'done', id: msg.id, ok: d.reset() === 'ok' });
+          break;
+      }
+    } catch (err) {
+      port.post({
+        type: 'error',
+        id: msg.id,
+        error: PlaygroundError.from(err, 'python_crashed').toJSON(),
+      });
+    } finally {
+      Atomics.store(interrupt, 0, 0);
+    }
+  }
+}
+
+function parse(text: unknown): RawResult {
+  if (typeof text !== 'string')
+    throw new PlaygroundError('internal', 'The driver returned no result.');
+  return JSON.parse(text) as RawResult;
+}
+
+async function boot(
+  config: RuntimeConfig,
+  loadPyodide: typeof LoadPyodide,
+  interrupt: Int32Array,
+  tools: ToolChannelReader,
+  port: RuntimePort,
+): Promise<{ driver: Driver; version: string }> {
+  const py: PyodideAPI = await loadPyodide({
+    ...(config.indexURL ? { indexURL: config.indexURL } : {}),
+    stdout: () => undefined,
+    stderr: () => undefined,
+    checkAPIVersion: true,
+  });
+  py.setInterruptBuffer(interrupt);
+  for (const m of config.mounts ?? []) {
+    py.FS.mkdirTree(m.mountPath);
+    py.mountNodeFS(m.mountPath, m.hostPath);
+  }
+  if (config.loadPackages?.length) {
+    await py.loadPackage(config.loadPackages, {
+      messageCallback: () => undefined,
+      errorCallback: () => undefined,
+    });
+  }
+  const setup = [
+    'import sys, types',
+    ...(config.sysPath ?? []).map((p) => `sys.path.append(${JSON.stringify(p)})`),
+    ...(config.pycachePrefix
+      ? [
+          `sys.pycache_prefix = ${JSON.stringify(config.pycachePrefix)}`,
+          'sys.dont_write_bytecode = True',
+        ]
+      : []),
+    "_m = types.ModuleType('_sandbox')",
+    "sys.modules['_sandbox'] = _m",
+  ].join('\n');
+  py.runPython(setup);
+  const mod = py.pyimport('_sandbox') as unknown as { __dict__: unknown };
+  py.runPython(DRIVER_SOURCE, { globals: mod.__dict__ as never });
+
+  let callSeq = 0;
+  const bridge = (name: string, argsJson: string): string => {
+    const callId = ++callSeq;
+    tools.prepare();
+    port.post({
+      type: 'tool_call',
+      callId,
+      name,
+      args: JSON.parse(argsJson) as Record<string, JsonValue>,
+    });
+    const reply = tools.read(() => port.post({ type: 'tool_chunk_ack', callId }));
+    if (reply === null) {
+      // The host interrupted us while we waited: raise the interrupt in Python right here.
+      Atomics.store(interrupt, 0, 0);
+      return JSON.stringify({ interrupted: true });
+    }
+    return reply;
+  };
+  const get = (name: string): PyCallable =>
+    (mod as unknown as Record<string, PyCallable>)[name] as PyCallable;
+  get('install')(
+    bridge,
+    JSON.stringify({ tools: config.tools, recursionLimit: config.recursionLimit ?? 400 }),
+  );
+  const version = String(py.runPython('import sys; sys.version.split()[0]'));
+  get('lock')();
+  for (const name of ['js', 'pyodide_js']) {
+    try {
+      py.unregisterJsModule(name);
+    } catch {
+      // not registered under that name in this Pyodide build
+    }
+  }
+  return {
+    driver: {
+      execute: get('execute'),
+      run_candidate: get('run_candidate'),
+      adopt: get('adopt'),
+      reset: get('reset'),
+    },
+    version,
+  };
+}

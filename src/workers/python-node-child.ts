@@ -1,0 +1,22 @@
+// Entry of the Node sandbox child process (run under Node's permission model): relays the host's
+// IPC messages to the Pyodide worker thread through a RuntimeLink.
+import { Worker } from 'node:worker_threads';
+import type { HostMessage, WorkerOutbound } from '../python/protocol.ts';
+import { RuntimeLink } from '../python/runtime-link.ts';
+
+const workerFile = process.argv[2];
+const send = process.send?.bind(process);
+if (!workerFile || !send) {
+  console.error('usage: forked with the worker bundle path as the first argument');
+  process.exit(2);
+}
+const worker = new Worker(workerFile);
+const link = new RuntimeLink(worker, (m) => send(m));
+worker.on('message', (m: WorkerOutbound) => link.fromWorker(m));
+worker.on('error', (err) => {
+  console.error(`python worker failed: ${err.message}`);
+  process.exit(70);
+});
+worker.on('exit', (code) => process.exit(code === 0 ? 71 : 70));
+process.on('message', (m: HostMessage) => link.fromHost(m));
+process.on('disconnect', () => process.exit(0));
