@@ -23,6 +23,10 @@ export type ErrorCode =
   | 'index_mismatch'
   | 'retriever_unreachable'
   | 'retriever_bad_response'
+  // evaluation data
+  | 'data_missing'
+  | 'data_invalid'
+  | 'download_failed'
   // browser
   | 'webgpu_unavailable'
   | 'model_load_failed'

@@ -1,0 +1,87 @@
+/** `playground grade`: one prediction against gold; the last line is `correct` or `incorrect`. */
+import { Option, type Command } from 'commander';
+import { createOpenAIEngine } from '../../engines/openai-engine.ts';
+import { PlaygroundError } from '../../errors.ts';
+import { gradeAnswer } from '../../eval/grade.ts';
+import { createLlmJudge } from '../../eval/llm-judge.ts';
+import type { QuestionKind } from '../../eval/types.ts';
+
+interface GradeCliOptions {
+  kind: QuestionKind;
+  pred: string;
+  gold: string[];
+  question?: string;
+  json: boolean;
+  judgeBaseUrl?: string;
+  judgeModel?: string;
+  judgeApiKey?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('grade')
+    .description('Grade one answer the way `playground eval` does (PROTOCOL section 10).')
+    .addOption(
+      new Option('--kind <kind>', 'math or factual')
+        .choices(['math', 'factual'])
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--pred <answer>', 'the predicted answer (a \\boxed{} inside is extracted)')
+    .requiredOption(
+      '--gold <answer>',
+      'the gold answer; repeat for aliases',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option('--question <text>', 'the question (the LLM judge reads it)')
+    .option('--json', 'print the grade details as JSON before the verdict', false)
+    .addOption(
+      new Option(
+        '--judge-base-url <url>',
+        'OpenAI-compatible endpoint of an LLM judge for factual answers',
+      ).env('PLAYGROUND_JUDGE_BASE_URL'),
+    )
+    .addOption(
+      new Option('--judge-model <name>', 'judge model name, e.g. gpt-4o-mini').env(
+        'PLAYGROUND_JUDGE_MODEL',
+      ),
+    )
+    .addOption(
+      new Option('--judge-api-key <key>', 'bearer token for the judge endpoint').env(
+        'PLAYGROUND_JUDGE_API_KEY',
+      ),
+    )
+    .action(async (opts: GradeCliOptions) => {
+      if (opts.judgeBaseUrl && !opts.judgeModel) {
+        throw new PlaygroundError('bad_input', '--judge-base-url needs --judge-model too.');
+      }
+      const judge =
+        opts.judgeBaseUrl && opts.judgeModel
+          ? createLlmJudge(
+              createOpenAIEngine({
+                baseUrl: opts.judgeBaseUrl,
+                model: opts.judgeModel,
+                apiKey: opts.judgeApiKey,
+              }),
+            )
+          : undefined;
+      const result = await gradeAnswer(opts.kind, opts.pred, opts.gold, {
+        judge,
+        question: opts.question,
+      });
+      const out = (s: string): void => void process.stdout.write(s + '\n');
+      if (opts.json) {
+        out(
+          JSON.stringify(
+            { kind: opts.kind, prediction: opts.pred, gold: opts.gold, ...result },
+            null,
+            2,
+          ),
+        );
+      } else {
+        out(
+          `method: ${result.method}${result.f1 !== undefined ? `, token F1 ${result.f1.toFixed(2)}` : ''}`,
+        );
+      }
+      out(result.correct ? 'correct' : 'incorrect');
+    });
+}

@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
+
+async function run(args: string[]): Promise<{ code: number; lines: string[] }> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const code = await main(args);
+    return { code, lines: out.trimEnd().split('\n') };
+  } finally {
+    spy.mockRestore();
+    errSpy.mockRestore();
+  }
+}
+
+let server: FakeOpenAIServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('playground grade', () => {
+  it('prints correct as the last line for an equivalent math answer', async () => {
+    const { code, lines } = await run([
+      'grade',
+      '--kind',
+      'math',
+      '--pred',
+      'so \\boxed{\\dfrac{1}{2}}',
+      '--gold',
+      '0.5',
+    ]);
+    expect(code).toBe(0);
+    expect(lines.at(-1)).toBe('correct');
+  });
+  it('prints incorrect as the last line, also after JSON', async () => {
+    const { lines } = await run([
+      'grade',
+      '--kind',
+      'factual',
+      '--pred',
+      'Rome',
+      '--gold',
+      'Paris',
+      '--json',
+    ]);
+    expect(lines.at(-1)).toBe('incorrect');
+    const json = JSON.parse(lines.slice(0, -1).join('\n')) as { method: string; f1: number };
+    expect(json).toMatchObject({ correct: false, f1: 0 });
+  });
+  it('accepts aliases through a repeated --gold', async () => {
+    const { lines } = await run([
+      'grade',
+      '--kind',
+      'factual',
+      '--pred',
+      'Motor City',
+      '--gold',
+      'Detroit',
+      '--gold',
+      'Motor City',
+    ]);
+    expect(lines.at(-1)).toBe('correct');
+  });
+  it('asks an LLM judge over an OpenAI-compatible endpoint', async () => {
+    server = await startFakeOpenAIServer({ script: ['Yes, they match.'] });
+    const { lines } = await run([
+      'grade',
+      '--kind',
+      'factual',
+      '--pred',
+      'NYC',
+      '--gold',
+      'New York City',
+      '--question',
+      'Which city?',
+      '--judge-base-url',
+      server.baseUrl,
+      '--judge-model',
+      'judge',
+    ]);
+    expect(lines.at(-1)).toBe('correct');
+    expect(server.completionRequests()).toHaveLength(1);
+  });
+  it('rejects a missing --kind as bad usage', async () => {
+    const { code } = await run(['grade', '--pred', '1', '--gold', '1']);
+    expect(code).toBe(2);
+  });
+});
