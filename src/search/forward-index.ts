@@ -10,15 +10,21 @@ export interface ForwardIndex {
   /** Weighted length (title terms count titleWeight times). */
   docLengths: Uint32Array;
   termIds: Uint32Array;
-  /** Weighted term frequency, capped at 255. */
+  /** Bit 7: the term is in the title; bits 0-6: weighted term frequency, capped at 127. */
   tfs: Uint8Array;
+  /** Distinct terms in each passage's title, capped at 255. */
+  titleLengths: Uint8Array;
 }
+
+export const TITLE_BIT = 0x80;
+export const TF_MASK = 0x7f;
 
 const MAGIC = 0x46504153; // "SAPF" little-endian
 const VERSION = 1;
 const HEADER_BYTES = 16;
 
-export function termFrequency(f: ForwardIndex, doc: number, termId: number): number {
+/** The packed tf byte (see ForwardIndex.tfs), 0 when the passage lacks the term. */
+export function termEntry(f: ForwardIndex, doc: number, termId: number): number {
   let lo = f.offsets[doc] ?? 0;
   let hi = (f.offsets[doc + 1] ?? lo) - 1;
   while (lo <= hi) {
@@ -68,22 +74,24 @@ export class ForwardIndexBuilder {
   private readonly lengths = new GrowableU32();
   private readonly termIds = new GrowableU32();
   private readonly tfs = new GrowableU8();
+  private readonly titleLengths = new GrowableU8();
 
   constructor() {
     this.offsets.push(0);
   }
 
-  /** Adds the next passage from its term id -> weighted frequency map. */
-  add(counts: Map<number, number>): void {
+  /** Adds the next passage from its term id -> weighted frequency map and its title's terms. */
+  add(counts: Map<number, number>, titleTerms: ReadonlySet<number>): void {
     const ids = [...counts.keys()].sort((a, b) => a - b);
     let length = 0;
     for (const id of ids) {
       const tf = counts.get(id) ?? 0;
       length += tf;
       this.termIds.push(id);
-      this.tfs.push(Math.min(tf, 255));
+      this.tfs.push(Math.min(tf, TF_MASK) | (titleTerms.has(id) ? TITLE_BIT : 0));
     }
     this.lengths.push(length);
+    this.titleLengths.push(Math.min(titleTerms.size, 255));
     this.offsets.push(this.termIds.length);
   }
 
@@ -104,6 +112,7 @@ export class ForwardIndexBuilder {
       docLengths: this.lengths.view(),
       termIds: this.termIds.view(),
       tfs: this.tfs.view(),
+      titleLengths: this.titleLengths.view(),
     };
   }
 }
@@ -111,7 +120,7 @@ export class ForwardIndexBuilder {
 export function encodeForwardIndex(f: ForwardIndex): Uint8Array {
   const n = f.docCount;
   const t = f.termIds.length;
-  const bytes = new Uint8Array(HEADER_BYTES + 4 * (n + 1) + 4 * n + 4 * t + t);
+  const bytes = new Uint8Array(HEADER_BYTES + 4 * (n + 1) + 4 * n + 4 * t + t + n);
   const header = new DataView(bytes.buffer);
   header.setUint32(0, MAGIC, true);
   header.setUint32(4, VERSION, true);
@@ -123,6 +132,7 @@ export function encodeForwardIndex(f: ForwardIndex): Uint8Array {
     at += 4 * part.length;
   }
   bytes.set(f.tfs, at);
+  bytes.set(f.titleLengths, at + t);
   return bytes;
 }
 
@@ -139,7 +149,7 @@ export function decodeForwardIndex(bytes: Uint8Array): ForwardIndex | undefined 
     return undefined;
   const n = header.getUint32(8, true);
   const t = header.getUint32(12, true);
-  if (buf.byteLength !== HEADER_BYTES + 4 * (n + 1) + 4 * n + 4 * t + t) return undefined;
+  if (buf.byteLength !== HEADER_BYTES + 4 * (n + 1) + 4 * n + 4 * t + t + n) return undefined;
   let at = buf.byteOffset + HEADER_BYTES;
   const offsets = new Uint32Array(buf.buffer, at, n + 1);
   at += 4 * (n + 1);
@@ -148,6 +158,7 @@ export function decodeForwardIndex(bytes: Uint8Array): ForwardIndex | undefined 
   const termIds = new Uint32Array(buf.buffer, at, t);
   at += 4 * t;
   const tfs = new Uint8Array(buf.buffer, at, t);
+  const titleLengths = new Uint8Array(buf.buffer, at + t, n);
   if (offsets[n] !== t) return undefined;
-  return { docCount: n, offsets, docLengths, termIds, tfs };
+  return { docCount: n, offsets, docLengths, termIds, tfs, titleLengths };
 }

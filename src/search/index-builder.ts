@@ -125,10 +125,11 @@ export class IndexBuilder {
 
     const counts = new Map<number, number>();
     const weight = this.config.bm25.titleWeight;
-    for (const term of titleTerms) this.count(counts, term, weight);
+    const inTitle = new Set<number>();
+    for (const term of titleTerms) inTitle.add(this.count(counts, term, weight));
     for (const term of textTerms) this.count(counts, term, 1);
     for (const termId of counts.keys()) this.df[termId] = (this.df[termId] ?? 0) + 1;
-    this.forward.add(counts);
+    this.forward.add(counts, inTitle);
     this.flex.add(doc, `${title} ${text}`);
     if (src) src.passages++;
 
@@ -137,7 +138,7 @@ export class IndexBuilder {
     return 'added';
   }
 
-  private count(counts: Map<number, number>, term: string, weight: number): void {
+  private count(counts: Map<number, number>, term: string, weight: number): number {
     let id = this.vocabulary.get(term);
     if (id === undefined) {
       id = this.vocabulary.size;
@@ -149,6 +150,7 @@ export class IndexBuilder {
       }
     }
     counts.set(id, (counts.get(id) ?? 0) + weight);
+    return id;
   }
 
   private async flushShard(): Promise<void> {

@@ -2,7 +2,7 @@ import type { Index } from 'flexsearch';
 import { throwIfAborted } from '../errors.ts';
 import { toContents } from './contents.ts';
 import type { ForwardIndex } from './forward-index.ts';
-import { termFrequency } from './forward-index.ts';
+import { termEntry, TF_MASK, TITLE_BIT } from './forward-index.ts';
 import type { IndexConfig } from './manifest.ts';
 import type { PassageStore } from './passage-store.ts';
 import type { Passage, Retriever } from './retriever.ts';
@@ -88,10 +88,20 @@ export class LocalIndex implements Retriever {
     for (const doc of candidates) {
       const len = forward.docLengths[doc] ?? 0;
       let s = 0;
+      let titleHits = 0;
+      let titleIdf = 0;
       for (const t of terms) {
-        const tf = termFrequency(forward, doc, t.id);
-        if (tf > 0) s += termScore(tf, len, avgDocLength, t.idf, params);
+        const entry = termEntry(forward, doc, t.id);
+        if (entry === 0) continue;
+        s += termScore(entry & TF_MASK, len, avgDocLength, t.idf, params);
+        if (entry & TITLE_BIT) {
+          titleHits++;
+          titleIdf += t.idf;
+        }
       }
+      // Multi-hop questions name their entities: a passage about exactly such an entity.
+      if (titleHits > 0 && titleHits === forward.titleLengths[doc])
+        s += params.titleMatchBonus * titleIdf;
       if (s > 0) scored.push({ doc, bm25: s, similarity: 0 });
     }
     scored.sort((a, b) => b.bm25 - a.bm25 || a.doc - b.doc);

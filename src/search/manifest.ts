@@ -13,8 +13,11 @@ export interface IndexConfig {
   flexsearchVersion: string;
   /** FlexSearch Index options (the encoder is always our tokenize()). */
   flexsearch: { tokenize: 'strict'; resolution: number };
-  /** BM25 parameters used at query time; the title counts `titleWeight` times. */
-  bm25: { k1: number; b: number; titleWeight: number };
+  /**
+   * BM25 parameters used at query time; the title counts `titleWeight` times, and a passage
+   * whose whole title occurs in the query gains `titleMatchBonus` times the title terms' idf.
+   */
+  bm25: { k1: number; b: number; titleWeight: number; titleMatchBonus: number };
   passagesPerShard: number;
   chunkWords: number;
 }
@@ -61,7 +64,7 @@ export const DEFAULT_CONFIG: IndexConfig = {
   tokenizerVersion: TOKENIZER_VERSION,
   flexsearchVersion: FLEXSEARCH_VERSION,
   flexsearch: { tokenize: 'strict', resolution: 9 },
-  bm25: { k1: 0.9, b: 0.4, titleWeight: 2 },
+  bm25: { k1: 0.9, b: 0.4, titleWeight: 2, titleMatchBonus: 1 },
   passagesPerShard: 5000,
   chunkWords: 100,
 };

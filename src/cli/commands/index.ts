@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { register as registerGrade } from './grade.ts';
+import { register as registerIndexBuild } from './index-build.ts';
+import { register as registerSearch } from './search.ts';
 
 /** Every CLI command registers itself on the program; add one line per command file. */
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   registerGrade,
+  registerIndexBuild,
+  registerSearch,
 ];

@@ -1,0 +1,302 @@
+/**
+ * Retrieval quality and speed of the local index (issue 3): recall@1/3/10 of gold titles on
+ * HotpotQA and 2Wiki questions whose gold paragraphs are in the 44,646-passage corpus, against
+ * an exhaustive Okapi BM25 baseline (k1 0.9, b 0.4, Pyserini's setting) over the same passages
+ * and tokenisation; query latency at 45k and at 1M resampled passages; build, load, size, memory.
+ */
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { IndexBuilder, type LocalIndex, type PassageInput } from '../../src/search/index.ts';
+import { buildIndexFromFiles, openLocalIndex, readPassages } from '../../src/search/node/index.ts';
+import { idf, termScore } from '../../src/search/similarity.ts';
+import { tokenize } from '../../src/search/tokenize.ts';
+import type { BenchSuite } from './index.ts';
+
+export interface Question {
+  id: string;
+  question: string;
+  goldTitles: string[];
+}
+
+interface CorpusPassage {
+  title: string;
+  text: string;
+}
+
+export function dataDir(): string {
+  return resolve(process.env.AGENT_DATA_DIR ?? '../shared/data');
+}
+
+async function readJsonl(path: string): Promise<Record<string, unknown>[]> {
+  const text = await readFile(path, 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** HotpotQA questions whose gold paragraphs are in the corpus; gold = supporting_facts titles. */
+export async function hotpotQuestions(dir = dataDir()): Promise<Question[]> {
+  const rows = await readJsonl(join(dir, 'hotpotqa/hotpotqa_dev_with_context.jsonl'));
+  return rows
+    .filter((r) => r.gold_in_context === true)
+    .map((r) => ({
+      id: String(r.id),
+      question: String(r.question),
+      goldTitles: [...new Set((r.supporting_facts as [string, number][]).map((f) => f[0]))],
+    }));
+}
+
+/** HippoRAG's 1,000 2Wiki questions; supporting_facts is already a list of titles. */
+export async function twoWikiQuestions(dir = dataDir()): Promise<Question[]> {
+  const rows = await readJsonl(join(dir, '2wikimultihopqa/hipporag_2wiki_1000_questions.jsonl'));
+  return rows.map((r) => ({
+    id: String(r.id),
+    question: String(r.question),
+    goldTitles: [...new Set(r.supporting_facts as string[])],
+  }));
+}
+
+export async function corpusPassages(dir = dataDir()): Promise<CorpusPassage[]> {
+  const out: CorpusPassage[] = [];
+  const path = join(dir, 'wiki_corpus/passages.jsonl');
+  for await (const p of readPassages(
+    { path, format: 'passages-jsonl', bytes: 0 },
+    { chunkWords: 100 },
+  )) {
+    out.push({ title: p.title, text: p.text });
+  }
+  return out;
+}
+
+/** Exhaustive Okapi BM25 over title + text, the textbook way: the baseline to beat. */
+export class Bm25Baseline {
+  private readonly postings = new Map<string, { docs: number[]; tfs: number[] }>();
+  private readonly lengths: Float64Array;
+  private readonly avg: number;
+  private readonly scores: Float64Array;
+
+  constructor(
+    private readonly passages: readonly CorpusPassage[],
+    private readonly k1 = 0.9,
+    private readonly b = 0.4,
+  ) {
+    this.lengths = new Float64Array(passages.length);
+    this.scores = new Float64Array(passages.length);
+    passages.forEach((p, doc) => {
+      const counts = new Map<string, number>();
+      const terms = tokenize(`${p.title} ${p.text}`);
+      for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
+      this.lengths[doc] = terms.length;
+      for (const [t, tf] of counts) {
+        let list = this.postings.get(t);
+        if (!list) this.postings.set(t, (list = { docs: [], tfs: [] }));
+        list.docs.push(doc);
+        list.tfs.push(tf);
+      }
+    });
+    this.avg = this.lengths.reduce((a, b) => a + b, 0) / passages.length;
+  }
+
+  /** Titles of the top k passages. */
+  search(query: string, k: number): string[] {
+    const scores = this.scores;
+    scores.fill(0);
+    const touched: number[] = [];
+    for (const t of new Set(tokenize(query))) {
+      const list = this.postings.get(t);
+      if (!list) continue;
+      const w = idf(list.docs.length, this.passages.length);
+      list.docs.forEach((doc, i) => {
+        if (scores[doc] === 0) touched.push(doc);
+        scores[doc] =
+          (scores[doc] ?? 0) +
+          termScore(list.tfs[i] ?? 0, this.lengths[doc] ?? 0, this.avg, w, {
+            k1: this.k1,
+            b: this.b,
+          });
+      });
+    }
+    touched.sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || a - b);
+    return touched.slice(0, k).map((d) => this.passages[d]?.title ?? '');
+  }
+}
+
+export interface Recall {
+  at1: number;
+  at3: number;
+  at10: number;
+}
+
+/** Mean over questions of the fraction of gold titles among the top-k titles. */
+export function recall(questions: readonly Question[], ranked: readonly string[][]): Recall {
+  const at = (k: number) => {
+    let sum = 0;
+    questions.forEach((q, i) => {
+      const top = new Set((ranked[i] ?? []).slice(0, k));
+      sum += q.goldTitles.filter((t) => top.has(t)).length / q.goldTitles.length;
+    });
+    return round(sum / questions.length, 4);
+  };
+  return { at1: at(1), at3: at(3), at10: at(10) };
+}
+
+function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+export async function rankTitles(
+  index: LocalIndex,
+  questions: readonly Question[],
+  k = 10,
+): Promise<string[][]> {
+  const out: string[][] = [];
+  for (const q of questions) out.push((await index.search(q.question, k)).map((p) => p.title));
+  return out;
+}
+
+/** Latency of web_search's call (k = 3, texts included) over the questions, after a warm-up. */
+export async function latency(
+  index: LocalIndex,
+  queries: readonly string[],
+): Promise<Record<string, number>> {
+  for (const q of queries.slice(0, 50)) await index.search(q, 3);
+  const times: number[] = [];
+  for (const q of queries) {
+    const t = performance.now();
+    await index.search(q, 3);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    queries: times.length,
+    p50Ms: round(percentile(times, 50), 3),
+    p95Ms: round(percentile(times, 95), 3),
+    maxMs: round(times[times.length - 1] ?? NaN, 3),
+  };
+}
+
+async function dirSizes(dir: string): Promise<{ rawMB: number; gzipMB: number; files: number }> {
+  let raw = 0;
+  let gz = 0;
+  const names = await readdir(dir);
+  for (const name of names) {
+    const data = await readFile(join(dir, name));
+    raw += (await stat(join(dir, name))).size;
+    gz += gzipSync(data, { level: 6 }).byteLength;
+  }
+  return { rawMB: round(raw / 1e6, 1), gzipMB: round(gz / 1e6, 1), files: names.length };
+}
+
+function mb(bytes: number): number {
+  return round(bytes / 1e6, 0);
+}
+
+/** Deterministic resampling (mulberry32) so runs compare. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function atScale(corpus: readonly CorpusPassage[], size: number, queries: readonly string[]) {
+  global.gc?.();
+  const before = process.memoryUsage();
+  const builder = new IndexBuilder({ keepDuplicates: true });
+  const random = rng(42);
+  const t0 = performance.now();
+  for (let i = 0; i < size; i++) {
+    const p = corpus[Math.floor(random() * corpus.length)] as PassageInput;
+    await builder.add({ id: String(i), title: p.title, text: p.text });
+  }
+  const index = builder.toLocalIndex();
+  const buildS = (performance.now() - t0) / 1000;
+  const after = process.memoryUsage();
+  return {
+    passages: index.size,
+    buildS: round(buildS, 1),
+    heapMB: mb(after.heapUsed - before.heapUsed),
+    arrayBuffersMB: mb(after.arrayBuffers - before.arrayBuffers),
+    latency: await latency(index, queries),
+  };
+}
+
+async function run(): Promise<Record<string, unknown>> {
+  const dir = dataDir();
+  const [hotpot, twoWiki, corpus] = await Promise.all([
+    hotpotQuestions(dir),
+    twoWikiQuestions(dir),
+    corpusPassages(dir),
+  ]);
+  const out = resolve('.cache/bench/search-index');
+
+  const tBuild = performance.now();
+  const manifest = await buildIndexFromFiles({
+    inputs: [join(dir, 'wiki_corpus/passages.jsonl')],
+    out,
+  });
+  const buildS = (performance.now() - tBuild) / 1000;
+  const disk = await dirSizes(out);
+
+  global.gc?.();
+  const memBefore = process.memoryUsage();
+  const tLoad = performance.now();
+  const index = await openLocalIndex(out);
+  const loadMs = performance.now() - tLoad;
+  const memAfter = process.memoryUsage();
+
+  const baseline = new Bm25Baseline(corpus);
+  const sets = { hotpotqa: hotpot, '2wiki': twoWiki };
+  const quality: Record<string, unknown> = {};
+  for (const [name, questions] of Object.entries(sets)) {
+    const ours = await rankTitles(index, questions);
+    const bm25 = questions.map((q) => baseline.search(q.question, 10));
+    quality[name] = {
+      questions: questions.length,
+      index: recall(questions, ours),
+      bm25: recall(questions, bm25),
+    };
+  }
+
+  const queries = [...hotpot, ...twoWiki].map((q) => q.question);
+  const latency45k = await latency(index, queries);
+  const scale =
+    process.env.SEARCH_BENCH_1M === '0'
+      ? undefined
+      : await atScale(corpus, 1_000_000, queries.slice(0, 1000));
+  await rm(out, { recursive: true, force: true });
+  return {
+    corpus: {
+      passages: manifest.counts.passages,
+      vocabulary: manifest.counts.vocabulary,
+      postings: manifest.counts.postings,
+    },
+    recall: quality,
+    at45k: {
+      buildS: round(buildS, 1),
+      loadMs: round(loadMs, 0),
+      disk,
+      loadHeapMB: mb(memAfter.heapUsed - memBefore.heapUsed),
+      loadArrayBuffersMB: mb(memAfter.arrayBuffers - memBefore.arrayBuffers),
+      latency: latency45k,
+    },
+    at1M: scale ?? 'skipped (SEARCH_BENCH_1M=0)',
+  };
+}
+
+export const searchSuite: BenchSuite = {
+  name: 'search',
+  description:
+    'local Wikipedia index: recall@1/3/10 vs BM25, latency at 45k and 1M passages, build/load/size',
+  run,
+};
