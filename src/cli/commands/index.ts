@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerAsk } from './ask.ts';
 import { register as registerGrade } from './grade.ts';
 import { register as registerIndexBuild } from './index-build.ts';
 import { register as registerSearch } from './search.ts';
@@ -7,6 +8,7 @@ import { register as registerSearch } from './search.ts';
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
+  registerAsk,
   registerGrade,
   registerIndexBuild,
   registerSearch,

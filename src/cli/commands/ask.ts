@@ -1,0 +1,106 @@
+import type { Command } from 'commander';
+import type { AgentEvent } from '../../agent/events.ts';
+import { runAgent } from '../../agent/run-agent.ts';
+import { runCot } from '../../agent/run-cot.ts';
+import { PlaygroundError } from '../../errors.ts';
+import {
+  addEngineOptions,
+  agentSettings,
+  createEngine,
+  profileOf,
+  type EngineCliOptions,
+} from '../engine-options.ts';
+import { createCliSandbox } from '../runtime.ts';
+
+interface AskOptions extends EngineCliOptions {
+  mode: 'agent' | 'cot';
+  json: boolean;
+  quiet: boolean;
+}
+
+/** Progress on stderr, so stdout stays the answer (or the JSON record). */
+function narrate(event: AgentEvent): void {
+  const err = (s: string): void => void process.stderr.write(s);
+  switch (event.type) {
+    case 'step-started':
+      err(`\n── step ${event.step} ──\n`);
+      break;
+    case 'model-output':
+      if (event.outputs.length === 1) err(`${event.outputs[0] ?? ''}\n`);
+      else err(`${event.outputs.length} candidates sampled\n`);
+      break;
+    case 'vote':
+      err(
+        `vote: ${event.groups.map((g) => g.members.length).join(' / ')} → candidate ${event.chosen}\n`,
+      );
+      break;
+    case 'observation':
+      err(`${event.observation}\n`);
+      break;
+    case 'fallback-started':
+      err('\n── max steps reached: asking for a final answer ──\n');
+      break;
+    default:
+      break;
+  }
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('ask')
+    .description(
+      'Answer one question with the agent (Thought/Code/Observation loop) or chain of thought.',
+    )
+    .argument('<question>', 'the question')
+    .option('--mode <mode>', 'agent or cot', 'agent')
+    .option('--json', 'print the whole run record as JSON instead of the answer', false)
+    .option('-q, --quiet', 'no progress on stderr', false);
+  addEngineOptions(cmd).action(async (question: string, opts: AskOptions) => {
+    if (opts.mode !== 'agent' && opts.mode !== 'cot') {
+      throw new PlaygroundError(
+        'bad_input',
+        `--mode must be agent or cot, got "${String(opts.mode)}".`,
+      );
+    }
+    if (!question.trim()) throw new PlaygroundError('bad_input', 'The question is empty.');
+    const engine = createEngine(opts);
+    const profile = profileOf(opts);
+    const onEvent = opts.quiet || opts.json ? undefined : narrate;
+    const controller = new AbortController();
+    const onSigint = (): void => controller.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      let record;
+      if (opts.mode === 'cot') {
+        record = await runCot({
+          question,
+          engine,
+          profile,
+          seed: opts.seed,
+          signal: controller.signal,
+          onEvent,
+        });
+      } else {
+        const sandbox = await createCliSandbox(opts);
+        try {
+          record = await runAgent({
+            question,
+            engine,
+            sandbox,
+            profile,
+            ...agentSettings(opts),
+            signal: controller.signal,
+            onEvent,
+          });
+        } finally {
+          await sandbox.dispose();
+        }
+      }
+      if (opts.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
+      if (record.error) throw PlaygroundError.fromSerialized(record.error);
+      if (!opts.json) process.stdout.write(`${record.answer ?? ''}\n`);
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  });
+}

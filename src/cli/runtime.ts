@@ -1,0 +1,49 @@
+/** Builds the Node-side tools and sandbox an agent run needs from the command-line options. */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createNodeSandbox } from '../python/node-sandbox.ts';
+import type { PythonSandbox, SandboxTool } from '../python/sandbox.ts';
+import { openLocalIndex } from '../search/node/open.ts';
+import { createRemoteRetriever } from '../search/remote-retriever.ts';
+import type { Retriever } from '../search/retriever.ts';
+import { createWebSearchTool } from '../search/web-search-tool.ts';
+import { REPO_ROOT } from '../python/node-bundle.ts';
+import type { EngineCliOptions } from './engine-options.ts';
+
+/** Where `playground setup` puts the app's default index; `ask` uses it when no index is named. */
+export const DEFAULT_INDEX_DIR = join(REPO_ROOT, 'public', 'generated', 'index');
+
+export async function createCliRetriever(
+  opts: Pick<EngineCliOptions, 'index' | 'retrieverUrl'>,
+): Promise<Retriever | null> {
+  if (opts.retrieverUrl) return createRemoteRetriever(opts.retrieverUrl);
+  if (opts.index) return openLocalIndex(resolve(opts.index));
+  const fromEnv = process.env.PLAYGROUND_INDEX;
+  if (fromEnv) return openLocalIndex(resolve(fromEnv));
+  if (existsSync(join(DEFAULT_INDEX_DIR, 'manifest.json')))
+    return openLocalIndex(DEFAULT_INDEX_DIR);
+  return null;
+}
+
+/** Without an index the tool still exists, and says what is missing, so the model can go on. */
+const noIndexTool: SandboxTool = {
+  name: 'web_search',
+  params: ['query'],
+  call: async () => ({
+    text: '\nRetrieved documents:\n\nNo Wikipedia index is available in this session, so web_search cannot find anything. Answer from what you know or compute.',
+  }),
+};
+
+export async function createCliSandbox(
+  opts: Pick<EngineCliOptions, 'index' | 'retrieverUrl' | 'pythonPackages' | 'timeoutS'>,
+  retriever?: Retriever | null,
+): Promise<PythonSandbox> {
+  const r = retriever === undefined ? await createCliRetriever(opts) : retriever;
+  const sandbox = createNodeSandbox({
+    tools: [r ? createWebSearchTool(r) : noIndexTool],
+    timeoutMs: Math.round(opts.timeoutS * 1000),
+    ...(opts.pythonPackages ? { pythonPackagesDir: opts.pythonPackages } : {}),
+  });
+  await sandbox.start();
+  return sandbox;
+}
