@@ -26,6 +26,7 @@ _SAFE_TOPS = frozenset(['collections', 'datetime', 'itertools', 'math', 'queue',
 # String eval/exec from these stdlib modules is code they generate themselves.
 _EXEC_TRUSTED = frozenset(['collections', 'dataclasses', 'typing', 'enum', 'functools', 'string',
                            'importlib._bootstrap', 'importlib._bootstrap_external', 'ast',
+                           '_frozen_importlib', '_frozen_importlib_external', 'zipimport',
                            'abc', 'annotationlib', 'inspect', '_sandbox'])
 _HARD_DENY = ('js', 'pyodide', 'pyodide_js', '_pyodide', '_pyodide_core', 'micropip')
 _ALLOWED_UNDERSCORE_ATTRS = frozenset(['__name__', '__qualname__', '__doc__', '__init__',
@@ -232,12 +233,6 @@ class _Checker(_ast.NodeVisitor):
                 raise _policy('Import of {} from {} is not allowed.'.format(a.name, node.module))
         self.generic_visit(node)
 
-    def visit_Import(self, node):
-        if self.lib_eval:
-            for a in node.names:
-                if not _authorized(a.name) and _top(a.name) != 'mpmath':
-                    raise _policy('Import of {} is not allowed.'.format(a.name))
-
 
 _user_checker = _Checker(False)
 _lib_checker = _Checker(True)
@@ -302,6 +297,9 @@ def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
         return _real_import(name, globals, locals, fromlist, level)
     user = _is_user_globals(caller)
     if level != 0 or not (_authorized(name) or (not user and _top(name) == 'mpmath')):
+        if not user:
+            # Libraries probe optional modules inside try/except ImportError.
+            raise ModuleNotFoundError(_import_message(name, fromlist), name=name)
         raise _policy(_import_message(name, fromlist))
     try:
         module = _real_import(name, globals, locals, fromlist, level)
@@ -326,9 +324,19 @@ def _import_message(name, fromlist):
 def _needs_lib_check():
     if not _user_active:
         return False
-    caller = _sys._getframe(2).f_globals
-    name = caller.get('__name__')
-    return not (_is_module_globals(caller) and name in _EXEC_TRUSTED)
+    f = _sys._getframe(2)
+    caller = f.f_globals
+    if _is_module_globals(caller) and caller.get('__name__') in _EXEC_TRUSTED:
+        return False
+    # Code a library generates while it is being imported is the library's own.
+    while f is not None:
+        g = f.f_globals
+        if _is_user_globals(g):
+            return True
+        if f.f_code.co_name == '<module>' and _is_module_globals(g):
+            return False
+        f = f.f_back
+    return True
 
 
 def _lib_check_source(source):
@@ -356,7 +364,9 @@ def _guarded_exec(source, *args, **kwargs):
 
 
 def _guarded_compile(source, *args, **kwargs):
-    if _needs_lib_check():
+    flags = args[2] if len(args) > 2 else kwargs.get('flags', 0)
+    # Parsing to an AST runs nothing; compiling that AST later is checked.
+    if not (flags & _ast.PyCF_ONLY_AST) and _needs_lib_check():
         _lib_check_source(source)
     return _real_compile(source, *args, **kwargs)
 
