@@ -1,6 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { validateRegistry } from './src/engines/model-registry.ts';
 
@@ -65,6 +65,59 @@ function pyodideAssets(): Plugin {
   };
 }
 
+/**
+ * The search index the app serves at /generated/index/: public/generated/index by default, or
+ * the folder named by PLAYGROUND_INDEX_DIR (tests build a small one elsewhere). The app reads
+ * /local-assets.json to learn whether an index exists, so a missing one costs no failed request.
+ */
+function localAssets(): Plugin {
+  const defaultDir = resolve(root, 'public/generated/index');
+  const indexDir = () => resolve(process.env.PLAYGROUND_INDEX_DIR ?? defaultDir);
+  const status = () => {
+    const manifest = join(indexDir(), 'manifest.json');
+    if (!existsSync(manifest)) return { index: null };
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { counts?: { passages?: number } };
+    return { index: { url: 'generated/index/', passages: m.counts?.passages ?? null } };
+  };
+  return {
+    name: 'playground:local-assets',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const url = req.url?.split('?')[0] ?? '';
+        if (url === '/local-assets.json') {
+          res.setHeader('Content-Type', 'application/json');
+          res.end(JSON.stringify(status()));
+          return;
+        }
+        const m = /^\/generated\/index\/([\w.-]+)$/.exec(url);
+        const name = m?.[1];
+        if (!name || indexDir() === defaultDir) return next();
+        const file = join(indexDir(), name);
+        if (!existsSync(file)) return next();
+        res.setHeader('Content-Length', String(statSync(file).size));
+        createReadStream(file).pipe(res);
+      });
+    },
+    generateBundle() {
+      this.emitFile({
+        type: 'asset',
+        fileName: 'local-assets.json',
+        source: JSON.stringify(status()),
+      });
+      const dir = indexDir();
+      // public/ is copied by Vite itself; only an index from elsewhere needs emitting.
+      if (dir === defaultDir || !existsSync(join(dir, 'manifest.json'))) return;
+      for (const name of readdirSync(dir)) {
+        this.emitFile({
+          type: 'asset',
+          fileName: `generated/index/${name}`,
+          source: readFileSync(join(dir, name)),
+        });
+      }
+    },
+  };
+}
+
 /** A malformed models/registry.json fails the build instead of the page. */
 function registryCheck(): Plugin {
   return {
@@ -78,7 +131,7 @@ function registryCheck(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [svelte(), pyodideAssets(), registryCheck()],
+  plugins: [svelte(), pyodideAssets(), localAssets(), registryCheck()],
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['pyodide', '@mlc-ai/web-llm'] },
   server: { headers: isolationHeaders },

@@ -1,0 +1,135 @@
+/**
+ * Everything that decides how a run is made, and its URL form for deep links
+ * (`#/chat?q=...&mode=agent&model=...&engine=openai&baseUrl=...&modelName=...&run=1`).
+ */
+import type { AgentMode } from '../../agent/run-record.ts';
+import type { ModelEntry, ModelRegistry } from '../../engines/model-registry.ts';
+
+export type EngineKind = 'webllm' | 'openai';
+
+export interface RunConfig {
+  mode: AgentMode;
+  engine: EngineKind;
+  /** Registry id of the WebLLM model. */
+  model: string;
+  /** OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 */
+  baseUrl: string;
+  modelName: string;
+  /** Never written to URLs. */
+  apiKey: string;
+  profile: string;
+  samples: number;
+  temperature: number;
+  topP: number;
+  maxSteps: number;
+  maxTokens: number;
+  pythonTimeoutS: number;
+}
+
+export const LIMITS = {
+  samples: [1, 16],
+  temperature: [0, 2],
+  topP: [0.05, 1],
+  maxSteps: [1, 20],
+  maxTokens: [64, 8192],
+  pythonTimeoutS: [1, 300],
+} as const satisfies Partial<Record<keyof RunConfig, readonly [number, number]>>;
+
+type NumericKey = keyof typeof LIMITS;
+const NUMERIC = Object.keys(LIMITS) as NumericKey[];
+const INTEGER: ReadonlySet<NumericKey> = new Set(['samples', 'maxSteps', 'maxTokens']);
+
+export function defaultConfig(registry: ModelRegistry): RunConfig {
+  const first = registry.models[0];
+  return {
+    mode: 'agent',
+    engine: 'webllm',
+    model: first?.id ?? '',
+    baseUrl: 'http://127.0.0.1:8000/v1',
+    modelName: '',
+    apiKey: '',
+    profile: first?.promptProfile ?? 'fewshot',
+    samples: first?.sampling.samples ?? 1,
+    temperature: first?.sampling.temperature ?? 0.4,
+    topP: first?.sampling.topP ?? 0.8,
+    maxSteps: 5,
+    maxTokens: first?.sampling.maxTokens ?? 1024,
+    pythonTimeoutS: 20,
+  };
+}
+
+/** The profile and sampling a registry model comes with. */
+export function withModelDefaults(c: RunConfig, m: ModelEntry): RunConfig {
+  return {
+    ...c,
+    model: m.id,
+    profile: m.promptProfile,
+    samples: m.sampling.samples,
+    temperature: m.sampling.temperature,
+    topP: m.sampling.topP,
+    maxTokens: m.sampling.maxTokens,
+  };
+}
+
+export function clampNumber(key: NumericKey, v: number): number {
+  const [lo, hi] = LIMITS[key];
+  const x = Math.min(hi, Math.max(lo, v));
+  return INTEGER.has(key) ? Math.round(x) : x;
+}
+
+/**
+ * Reads a config from URL parameters over `base`. With a prefix (compare panes use `a.` and
+ * `b.`), `a.model` wins over `model`, so shared settings need saying once.
+ */
+export function configFromParams(
+  params: URLSearchParams,
+  base: RunConfig,
+  registry: ModelRegistry,
+  prefix = '',
+): RunConfig {
+  const get = (k: string) => params.get(prefix + k) ?? (prefix ? params.get(k) : null);
+  let c = { ...base };
+  const model = get('model');
+  const entry = model ? registry.models.find((m) => m.id === model) : undefined;
+  if (entry) c = withModelDefaults(c, entry);
+  const mode = get('mode');
+  if (mode === 'agent' || mode === 'cot') c.mode = mode;
+  const engine = get('engine');
+  if (engine === 'webllm' || engine === 'openai') c.engine = engine;
+  for (const k of ['baseUrl', 'modelName', 'profile'] as const) {
+    const v = get(k);
+    if (v) c[k] = v;
+  }
+  for (const k of NUMERIC) {
+    const v = get(k);
+    if (v !== null && v.trim() !== '' && Number.isFinite(Number(v)))
+      c[k] = clampNumber(k, Number(v));
+  }
+  return c;
+}
+
+/** The URL form of a config: only what differs from `base`, and never the API key. */
+export function configToParams(c: RunConfig, base: RunConfig, prefix = ''): [string, string][] {
+  const out: [string, string][] = [];
+  const keys = ['mode', 'engine', 'model', 'baseUrl', 'modelName', 'profile', ...NUMERIC] as const;
+  for (const k of keys) {
+    if (c.engine === 'openai' && k === 'model') continue;
+    if (c.engine === 'webllm' && (k === 'baseUrl' || k === 'modelName')) continue;
+    if (c[k] !== base[k]) out.push([prefix + k, String(c[k])]);
+  }
+  return out;
+}
+
+/** A short description of who answers, for pane titles and stats. */
+export function engineLabel(c: RunConfig, registry: ModelRegistry): string {
+  if (c.engine === 'openai') return `${c.modelName || '(model?)'} @ ${hostOf(c.baseUrl)}`;
+  return registry.models.find((m) => m.id === c.model)?.label ?? c.model;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,32 @@
+/** The last settings used, so a reload starts where the user left off (never the API key). */
+import { defaultConfig, type RunConfig } from './lib/run-config.ts';
+import { registry } from './models.svelte.ts';
+
+const KEY = 'sap.settings';
+
+export function savedConfig(): RunConfig {
+  const base = defaultConfig(registry);
+  try {
+    const raw = localStorage.getItem(KEY);
+    if (!raw) return base;
+    const saved = JSON.parse(raw) as Partial<RunConfig>;
+    const merged: RunConfig = { ...base };
+    for (const k of Object.keys(base) as (keyof RunConfig)[]) {
+      const v = saved[k];
+      if (k !== 'apiKey' && typeof v === typeof base[k]) Object.assign(merged, { [k]: v });
+    }
+    if (!registry.models.some((m) => m.id === merged.model)) merged.model = base.model;
+    return merged;
+  } catch {
+    return base;
+  }
+}
+
+export function saveConfig(c: RunConfig): void {
+  const { apiKey: _secret, ...rest } = c;
+  try {
+    localStorage.setItem(KEY, JSON.stringify(rest));
+  } catch {
+    // Private mode or a full quota: settings simply are not remembered.
+  }
+}

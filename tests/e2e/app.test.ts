@@ -1,0 +1,208 @@
+/**
+ * The built app in real Chromium against a scripted OpenAI-compatible server on 127.0.0.1, with
+ * real Pyodide and a real search index served from the app's origin.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import {
+  collectErrors,
+  ensureBuilt,
+  launchChromium,
+  screenshot,
+  startPreview,
+  type Chromium,
+  type Preview,
+} from './helpers/app-server.ts';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
+
+const QUESTION = 'Who directed the film ...And God Created Them?';
+const SEARCH_STEP = [
+  'Thought: I need the director of the film "...And God Created Them". I will search for it.',
+  '```py',
+  'result = web_search(query="And God Created Them 1979 Puerto Rican comedy film directed")',
+  'print(result)',
+  '```',
+].join('\n');
+const ANSWER_STEP = [
+  'Thought: The passage says the film was directed by Jacobo Morales.',
+  '```py',
+  'final_answer("Jacobo Morales")',
+  '```',
+].join('\n');
+
+let preview: Preview;
+let chrome: Chromium;
+let server: FakeOpenAIServer;
+let page: Page;
+let errors: string[];
+
+function chatLink(params: Record<string, string>): string {
+  const q = new URLSearchParams({
+    engine: 'openai',
+    baseUrl: server.baseUrl,
+    modelName: 'fake-model',
+    ...params,
+  });
+  return `${preview.url}#/chat?${q.toString()}`;
+}
+
+/** Deep links only change the hash; a fresh load makes each test start from a clean page. */
+async function open(url: string): Promise<void> {
+  await page.goto('about:blank');
+  await page.goto(url);
+}
+
+beforeAll(async () => {
+  const built = await ensureBuilt();
+  expect(built.indexPassages).toBeGreaterThan(0);
+  [preview, chrome, server] = await Promise.all([
+    startPreview(built.dir),
+    launchChromium(),
+    startFakeOpenAIServer({ model: 'fake-model' }),
+  ]);
+  page = await chrome.context.newPage();
+  errors = collectErrors(page);
+}, 240_000);
+
+afterAll(async () => {
+  await chrome?.close();
+  await preview?.close();
+  await server?.close();
+});
+
+describe('the playground app', () => {
+  it('loads without console errors and without the model or Python bundles', async () => {
+    const scripts: string[] = [];
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
+    await open(preview.url);
+    await expect.poll(() => page.getByLabel('Question').isVisible()).toBe(true);
+    await page.waitForLoadState('networkidle');
+    expect(scripts.some((s) => /webllm|pyodide|render|runtime/.test(s))).toBe(false);
+    // Labelled controls: every one is reachable by its label.
+    for (const label of ['Question', 'Engine', 'Model']) {
+      expect(await page.getByLabel(label, { exact: true }).count()).toBe(1);
+    }
+    await expect
+      .poll(() => page.getByTestId('webgpu-status').getAttribute('data-status'))
+      .not.toBe('checking');
+    await screenshot(page, 'chat-empty');
+    expect(errors).toEqual([]);
+  });
+
+  it('runs a deep-linked agent question with real Pyodide and the real index', async () => {
+    server.push(SEARCH_STEP, ANSWER_STEP);
+    const before = server.completionRequests().length;
+    await open(chatLink({ q: QUESTION, mode: 'agent', run: '1' }));
+    const answer = page.getByTestId('final-answer');
+    await answer.waitFor({ timeout: 120_000 });
+    expect(await answer.innerText()).toContain('Jacobo Morales');
+    const steps = page.getByTestId('step');
+    expect(await steps.count()).toBe(2);
+    const first = steps.nth(0);
+    expect(await first.locator('pre.code').innerText()).toContain('web_search(');
+    // Passages from the index, by title, expandable to their text.
+    const passages = first.getByLabel('Retrieved passages');
+    expect(await passages.innerText()).toContain('...And God Created Them');
+    await passages.locator('summary').first().click();
+    expect(await passages.innerText()).toContain('Jacobo Morales');
+    expect(await first.locator('pre.observation').innerText()).toContain('Retrieved documents');
+    // What the model was sent: the real observation of step 1, in the protocol's shape.
+    const sent = server.completionRequests().slice(before);
+    expect(sent).toHaveLength(2);
+    const messages = sent[1]?.body.messages as { role: string; content: string }[];
+    expect(messages.at(-1)?.content).toMatch(
+      /^Call id: call_1\nObservation:\nExecution logs:\n\nRetrieved documents:/,
+    );
+    expect(page.url()).toContain('q=');
+    await screenshot(page, 'chat-agent-run');
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it('shows SAG candidates and the vote', async () => {
+    const odd = ['Thought: compute.', '```py', 'x = 41', 'print(x)', '```'].join('\n');
+    const good = ['Thought: compute.', '```py', 'x = 6 * 7', 'print(x)', '```'].join('\n');
+    const broken = ['Thought: compute.', '```py', 'x = 1 / 0', '```'].join('\n');
+    const done = ['Thought: done.', '```py', 'final_answer(x)', '```'].join('\n');
+    server.push([good, odd, good, broken], [done, done, done, done]);
+    await open(chatLink({ q: 'What is 6 times 7?', mode: 'agent', samples: '4', run: '1' }));
+    await page.getByTestId('final-answer').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('final-answer').innerText()).toContain('42');
+    const vote = page.getByLabel('Self-consistent vote').first();
+    const text = await vote.innerText();
+    expect(text).toContain('Vote over 4/4 candidates');
+    expect(text).toMatch(/2×\s*#1: 42/);
+    expect(text).toMatch(/1×\s*#2: 41/);
+    expect(text).toContain('invalid');
+    expect(text).toContain('chosen');
+    await screenshot(page, 'chat-sag-vote');
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('stops a run while the model is generating', async () => {
+    server.push({ choices: [SEARCH_STEP], delayMs: 30_000 });
+    await open(chatLink({ q: 'A slow question', mode: 'agent', run: '1' }));
+    const stop = page.getByRole('button', { name: 'Stop' });
+    await stop.waitFor({ timeout: 30_000 });
+    await page.getByTestId('step').first().waitFor();
+    const t0 = Date.now();
+    await stop.click();
+    await page.locator('[data-status="aborted"]').waitFor({ timeout: 5_000 });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(await page.getByRole('button', { name: 'Run' }).isEnabled()).toBe(true);
+    expect(await page.getByText('stopped', { exact: true }).count()).toBe(1);
+    await screenshot(page, 'chat-stopped');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('compares CoT and agent side by side with the gold answer', async () => {
+    server.push(
+      'The film was made in Puerto Rico; I believe its director was Jacobo Morales.\n<answer>Jacobo Morales</answer>',
+      SEARCH_STEP,
+      ANSWER_STEP,
+    );
+    const q = new URLSearchParams({
+      q: QUESTION,
+      gold: 'Jacobo Morales',
+      engine: 'openai',
+      baseUrl: server.baseUrl,
+      modelName: 'fake-model',
+      'a.mode': 'cot',
+      'b.mode': 'agent',
+      run: '1',
+    });
+    await open(`${preview.url}#/compare?${q.toString()}`);
+    await page.getByTestId('run-b').getByTestId('final-answer').waitFor({ timeout: 120_000 });
+    const a = await page.getByTestId('summary-a').innerText();
+    const b = await page.getByTestId('summary-b').innerText();
+    expect(a).toContain('CoT');
+    expect(a).toContain('Jacobo Morales');
+    expect(a).toContain('correct');
+    expect(b).toContain('agent');
+    expect(b).toContain('correct');
+    expect(b).toMatch(/\b2\b/);
+    expect(await page.getByTestId('run-b').getByTestId('step').count()).toBe(2);
+    await screenshot(page, 'compare');
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it('switches to the dark theme and lists models with the WebGPU verdict', async () => {
+    await open(`${preview.url}#/models`);
+    await page.getByRole('button', { name: /Switch theme/ }).click();
+    await page.getByRole('button', { name: /Switch theme/ }).click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await expect
+      .poll(() => page.getByTestId('webgpu-status').getAttribute('data-status'))
+      .not.toBe('checking');
+    const rows = page.locator('tbody tr');
+    expect(await rows.count()).toBe(6);
+    await screenshot(page, 'models-dark');
+    // Keyboard: the nav links are reachable with Tab and follow Enter.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toContain('#/chat');
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
