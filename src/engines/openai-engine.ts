@@ -287,9 +287,14 @@ export class OpenAIEngine implements ChatEngine {
       }
 
       try {
-        return stream
-          ? await this.readStream(response, request, kind)
-          : await this.readJson(response, kind);
+        // Some servers ignore `stream: true` and answer one JSON document.
+        const isEventStream = (response.headers.get('content-type') ?? '').includes(
+          'text/event-stream',
+        );
+        if (stream && isEventStream) return await this.readStream(response, request, kind);
+        const result = await this.readJson(response, kind);
+        if (stream) result.choices.forEach((c, i) => request.onToken?.(c.text, i));
+        return result;
       } catch (err) {
         if (isAbortError(err) || request.signal?.aborted)
           throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
@@ -349,7 +354,9 @@ export class OpenAIEngine implements ChatEngine {
     let text = '';
     let reason: FinishReason = 'stop';
     let usage: TokenUsage | undefined;
+    let events = 0;
     for await (const data of readServerSentEvents(response.body)) {
+      events++;
       if (data === '[DONE]') break;
       let chunk: WireCompletion;
       try {
@@ -369,6 +376,12 @@ export class OpenAIEngine implements ChatEngine {
         request.onToken?.(delta, 0);
       }
       if (choice.finish_reason != null) reason = finishReason(choice.finish_reason);
+    }
+    if (events === 0) {
+      throw new PlaygroundError(
+        'engine_bad_response',
+        `The server at ${this.baseUrl} opened a stream but sent no events. Check its logs.`,
+      );
     }
     return { choices: [{ text, finishReason: reason }], usage };
   }

@@ -209,3 +209,35 @@ describe('OpenAI-compatible engine', () => {
     );
   });
 });
+
+describe('OpenAI-compatible engine, streaming edge cases', () => {
+  it('reads a JSON answer when the server ignores stream: true', async () => {
+    server = await startFakeOpenAIServer({
+      script: [
+        {
+          rawBody: JSON.stringify({
+            choices: [{ index: 0, message: { content: 'whole' }, finish_reason: 'stop' }],
+          }),
+        },
+      ],
+    });
+    const deltas: string[] = [];
+    const r = await createOpenAIEngine({ baseUrl: server.baseUrl, model: 'm' }).chat({
+      messages: msgs,
+      onToken: (d) => deltas.push(d),
+    });
+    expect(r.choices[0]?.text).toBe('whole');
+    expect(deltas).toEqual(['whole']);
+  });
+
+  it('reports garbage even when streaming was asked for', async () => {
+    server = await startFakeOpenAIServer({ script: [{ rawBody: 'not json at all' }] });
+    const e = await rejection(
+      createOpenAIEngine({ baseUrl: server.baseUrl, model: 'm' }).chat({
+        messages: msgs,
+        onToken: () => undefined,
+      }),
+    );
+    expect(e.code).toBe('engine_bad_response');
+  });
+});
