@@ -29,58 +29,125 @@ export interface EngineCliOptions {
   pythonPackages?: string;
 }
 
-function number(name: string, { min, max, integer }: { min: number; max: number; integer?: boolean }) {
+function number(
+  name: string,
+  { min, max, integer }: { min: number; max: number; integer?: boolean },
+) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      throw new PlaygroundError('bad_input', `${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got "${value}".`);
+      throw new PlaygroundError(
+        'bad_input',
+        `${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got "${value}".`,
+      );
     }
     return n;
   };
 }
 
-export function addEngineOptions(cmd: Command): Command {
+export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {}): Command {
   return cmd
     .addOption(new Option('--engine <kind>', 'model backend').choices(['openai']).default('openai'))
     .addOption(
-      new Option('--base-url <url>', 'OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1').env('PLAYGROUND_BASE_URL'),
+      new Option(
+        '--base-url <url>',
+        'OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1',
+      ).env('PLAYGROUND_BASE_URL'),
     )
-    .addOption(new Option('--model <name>', 'model name as the server knows it').env('PLAYGROUND_MODEL'))
+    .addOption(
+      new Option('--model <name>', 'model name as the server knows it').env('PLAYGROUND_MODEL'),
+    )
     .addOption(new Option('--api-key <key>', 'bearer token for the server').env('OPENAI_API_KEY'))
     .addOption(
-      new Option('--prompt <profile>', 'prompt profile: distilled (fine-tuned students) or fewshot (base instruct models)')
+      new Option(
+        '--prompt <profile>',
+        'prompt profile: distilled (fine-tuned students) or fewshot (base instruct models)',
+      )
         .choices(Object.keys(PROMPT_PROFILES))
-        .default('distilled'),
+        .default(defaults.prompt ?? 'distilled'),
     )
-    .option('--max-steps <n>', 'agent steps before the fallback answer', number('--max-steps', { min: 1, max: 50, integer: true }), DEFAULT_MAX_STEPS)
-    .option('--samples <n>', `candidates per step, voted (SAG); 1 to ${MAX_SAMPLES}`, number('--samples', { min: 1, max: MAX_SAMPLES, integer: true }), 1)
-    .option('--temperature <t>', "sampling temperature (default: the profile's, 0.4)", number('--temperature', { min: 0, max: 2 }))
-    .option('--top-p <p>', "nucleus sampling (default: the profile's, 0.8)", number('--top-p', { min: 0, max: 1 }))
-    .option('--max-tokens <n>', 'new tokens per step', number('--max-tokens', { min: 1, max: 32768, integer: true }), DEFAULT_MAX_TOKENS)
-    .option('--timeout-s <s>', 'time limit of one Python execution, seconds', number('--timeout-s', { min: 0.1, max: 3600 }), DEFAULT_PYTHON_TIMEOUT_MS / 1000)
-    .option('--seed <n>', 'sampling seed, when the server supports it', number('--seed', { min: 0, max: 2 ** 31 - 1, integer: true }))
+    .option(
+      '--max-steps <n>',
+      'agent steps before the fallback answer',
+      number('--max-steps', { min: 1, max: 50, integer: true }),
+      DEFAULT_MAX_STEPS,
+    )
+    .option(
+      '--samples <n>',
+      `candidates per step, voted (SAG); 1 to ${MAX_SAMPLES}`,
+      number('--samples', { min: 1, max: MAX_SAMPLES, integer: true }),
+      1,
+    )
+    .option(
+      '--temperature <t>',
+      "sampling temperature (default: the profile's, 0.4)",
+      number('--temperature', { min: 0, max: 2 }),
+    )
+    .option(
+      '--top-p <p>',
+      "nucleus sampling (default: the profile's, 0.8)",
+      number('--top-p', { min: 0, max: 1 }),
+    )
+    .option(
+      '--max-tokens <n>',
+      'new tokens per step',
+      number('--max-tokens', { min: 1, max: 32768, integer: true }),
+      DEFAULT_MAX_TOKENS,
+    )
+    .option(
+      '--timeout-s <s>',
+      'time limit of one Python execution, seconds',
+      number('--timeout-s', { min: 0.1, max: 3600 }),
+      DEFAULT_PYTHON_TIMEOUT_MS / 1000,
+    )
+    .option(
+      '--seed <n>',
+      'sampling seed, when the server supports it',
+      number('--seed', { min: 0, max: 2 ** 31 - 1, integer: true }),
+    )
     .addOption(
-      new Option('--continuation <mode>', 'how to continue an assistant prefix: vLLM chat extension or plain completions')
+      new Option(
+        '--continuation <mode>',
+        'how to continue an assistant prefix: vLLM chat extension or plain completions',
+      )
         .choices(['auto', 'vllm', 'completions'])
         .default('auto'),
     )
-    .option('--index <dir>', 'local Wikipedia index for web_search (built by `playground index build`)')
-    .option('--retriever-url <url>', 'remote retriever speaking POST /retrieve (the reference e5 server)')
+    .option(
+      '--index <dir>',
+      'local Wikipedia index for web_search (built by `playground index build`)',
+    )
+    .option(
+      '--retriever-url <url>',
+      'remote retriever speaking POST /retrieve (the reference e5 server)',
+    )
     .addOption(
-      new Option('--python-packages <dir>', 'directory of pure-Python packages for the sandbox (e.g. /usr/lib/python3/dist-packages for sympy)').env(
-        'PLAYGROUND_PYTHON_PACKAGES',
-      ),
+      new Option(
+        '--python-packages <dir>',
+        'directory of pure-Python packages for the sandbox (e.g. /usr/lib/python3/dist-packages for sympy)',
+      ).env('PLAYGROUND_PYTHON_PACKAGES'),
     );
 }
 
 export function createEngine(opts: EngineCliOptions): ChatEngine {
   if (!opts.baseUrl) {
-    throw new PlaygroundError('bad_input', 'No --base-url: give the OpenAI-compatible server to use, e.g. --base-url http://127.0.0.1:8000/v1 (or set PLAYGROUND_BASE_URL).');
+    throw new PlaygroundError(
+      'bad_input',
+      'No --base-url: give the OpenAI-compatible server to use, e.g. --base-url http://127.0.0.1:8000/v1 (or set PLAYGROUND_BASE_URL).',
+    );
   }
   if (!opts.model) {
-    throw new PlaygroundError('bad_input', 'No --model: give the model name the server serves, e.g. --model Qwen/Qwen2.5-1.5B-Instruct (or set PLAYGROUND_MODEL).');
+    throw new PlaygroundError(
+      'bad_input',
+      'No --model: give the model name the server serves, e.g. --model Qwen/Qwen2.5-1.5B-Instruct (or set PLAYGROUND_MODEL).',
+    );
   }
-  return createOpenAIEngine({ baseUrl: opts.baseUrl, model: opts.model, apiKey: opts.apiKey, continuation: opts.continuation });
+  return createOpenAIEngine({
+    baseUrl: opts.baseUrl,
+    model: opts.model,
+    apiKey: opts.apiKey,
+    continuation: opts.continuation,
+  });
 }
 
 export function profileOf(opts: EngineCliOptions): PromptProfile {

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { register as registerAsk } from './ask.ts';
+import { register as registerDistill } from './distill.ts';
 import { register as registerGrade } from './grade.ts';
+import { register as registerReport } from './report.ts';
+import { register as registerEval } from './eval.ts';
 import { register as registerIndexBuild } from './index-build.ts';
 import { register as registerSearch } from './search.ts';
 
@@ -9,7 +12,10 @@ export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   registerAsk,
+  registerDistill,
   registerGrade,
+  registerReport,
+  registerEval,
   registerIndexBuild,
   registerSearch,
 ];
