@@ -1,0 +1,304 @@
+/**
+ * `playground eval`: a benchmark (or several) through the agent or CoT against an
+ * OpenAI-compatible server, into a resumable run directory.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { runAgent } from '../../agent/run-agent.ts';
+import { runCot } from '../../agent/run-cot.ts';
+import type { AgentMode } from '../../agent/run-record.ts';
+import { createOpenAIEngine } from '../../engines/openai-engine.ts';
+import { PlaygroundError } from '../../errors.ts';
+import { BENCHMARKS, benchmarkInfo } from '../../eval/benchmarks.ts';
+import { createLlmJudge } from '../../eval/llm-judge.ts';
+import {
+  loadBenchmark,
+  missingDataMessage,
+  resolveDataDir,
+} from '../../eval/node/load-benchmark.ts';
+import { RUN_FILES, openRunDirectory } from '../../eval/node/run-directory.ts';
+import { defaultGrade, runEvaluation, type RunnerEvent, type SolveFn } from '../../eval/runner.ts';
+import type { RunConfig } from '../../eval/summary.ts';
+import type { BenchQuestion, QuestionKind } from '../../eval/types.ts';
+import {
+  addEngineOptions,
+  agentSettings,
+  createEngine,
+  profileOf,
+  type EngineCliOptions,
+} from '../engine-options.ts';
+import { createCliRetriever, createCliSandbox } from '../runtime.ts';
+
+interface EvalCliOptions extends EngineCliOptions {
+  bench: string;
+  mode: AgentMode;
+  out: string;
+  limit?: number;
+  concurrency: number;
+  dataDir?: string;
+  kind?: QuestionKind;
+  label?: string;
+  retryErrors: boolean;
+  sympy: boolean;
+  progress: boolean;
+  judgeBaseUrl?: string;
+  judgeModel?: string;
+  judgeApiKey?: string;
+}
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+      throw new PlaygroundError(
+        'bad_input',
+        `${name} must be a whole number >= 1, got "${value}".`,
+      );
+    return n;
+  };
+}
+
+/** "paper" = the eight sets of Table 2; "all" adds GSM8K; otherwise names or files, comma-separated. */
+export function benchSpecs(bench: string): string[] {
+  const specs = bench
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return specs.flatMap((s) =>
+    s === 'paper'
+      ? BENCHMARKS.filter((b) => b.paper).map((b) => b.name)
+      : s === 'all'
+        ? BENCHMARKS.map((b) => b.name)
+        : [s],
+  );
+}
+
+async function loadAll(specs: string[], opts: EvalCliOptions): Promise<BenchQuestion[]> {
+  const dataDir = resolveDataDir(opts.dataDir);
+  const missing = specs
+    .filter((s) => !existsSync(s))
+    .map((s) => benchmarkInfo(s))
+    .filter((b) => b !== undefined && !existsSync(join(dataDir, b.file)));
+  if (missing.length)
+    throw new PlaygroundError(
+      'data_missing',
+      missingDataMessage(
+        missing.filter((b) => b !== undefined),
+        dataDir,
+      ),
+    );
+  const sets = await Promise.all(
+    specs.map((s) => loadBenchmark(s, { dataDir, kind: opts.kind, limit: opts.limit })),
+  );
+  return sets.flat();
+}
+
+function defaultLabel(opts: EvalCliOptions): string {
+  const model = (opts.model ?? 'model').split('/').pop() ?? 'model';
+  return `${model} ${opts.mode}${opts.mode === 'agent' && opts.samples > 1 ? ` SAG×${opts.samples}` : ''}`;
+}
+
+/** A bar on a terminal; elsewhere (CI logs) a line every 5%. */
+function progressReporter(enabled: boolean): (event: RunnerEvent) => void {
+  const tty = process.stderr.isTTY === true;
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format:
+      'eval {bar} {percentage}% | {value}/{total} | ETA {eta_formatted} | accuracy {accuracy}% | errors {errors}',
+    hideCursor: true,
+    etaBuffer: 50,
+  });
+  let correct = 0;
+  let errors = 0;
+  let lastPrinted = -1;
+  return (event) => {
+    if (!enabled) return;
+    if (event.type === 'started') {
+      if (event.skipped)
+        process.stderr.write(`resuming: ${event.skipped} question(s) already done\n`);
+      if (tty) bar.start(event.total, 0, { accuracy: '–', errors: 0 });
+    } else if (event.type === 'question-finished') {
+      if (event.record.correct) correct++;
+      if (event.record.status === 'error') errors++;
+      const accuracy = ((100 * correct) / event.completed).toFixed(1);
+      if (tty) bar.update(event.completed, { accuracy, errors });
+      else {
+        const step = Math.floor((20 * event.completed) / Math.max(1, event.total));
+        if (step !== lastPrinted) {
+          lastPrinted = step;
+          process.stderr.write(
+            `eval ${event.completed}/${event.total} accuracy ${accuracy}% errors ${errors}\n`,
+          );
+        }
+      }
+    } else if (event.type === 'finished' && tty) {
+      bar.stop();
+    }
+  };
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('eval')
+    .description(
+      'Evaluate on benchmarks: per-question records (resumable), summary.json, report.md and accuracy.svg in --out.',
+    )
+    .requiredOption(
+      '--bench <names>',
+      'benchmark names or files, comma-separated; "paper" = the eight sets of the paper, "all" adds gsm8k',
+    )
+    .addOption(
+      new Option('--mode <mode>', 'agent or cot').choices(['agent', 'cot']).default('agent'),
+    )
+    .requiredOption('--out <dir>', 'run directory (rerun the same command to resume it)')
+    .option('--limit <n>', 'first n questions of each benchmark', positiveInt('--limit'))
+    .option(
+      '--concurrency <n>',
+      'questions in flight (each with its own Python sandbox)',
+      positiveInt('--concurrency'),
+      4,
+    )
+    .addOption(
+      new Option(
+        '--data-dir <dir>',
+        'where the benchmark files are (default $AGENT_DATA_DIR, else ../shared/data)',
+      ),
+    )
+    .addOption(
+      new Option('--kind <kind>', 'question kind for files outside the named sets').choices([
+        'math',
+        'factual',
+      ]),
+    )
+    .option('--label <text>', 'column heading of this run in reports')
+    .option('--retry-errors', 'on resume, ask again the questions that ended in an error', false)
+    .option('--no-sympy', 'grade math without sympy in the sandbox')
+    .option('--no-progress', 'no progress output')
+    .addOption(
+      new Option(
+        '--judge-base-url <url>',
+        'OpenAI-compatible endpoint of an LLM judge for factual answers',
+      ).env('PLAYGROUND_JUDGE_BASE_URL'),
+    )
+    .addOption(
+      new Option('--judge-model <name>', 'judge model, e.g. gpt-4o-mini').env(
+        'PLAYGROUND_JUDGE_MODEL',
+      ),
+    )
+    .addOption(
+      new Option('--judge-api-key <key>', 'bearer token for the judge').env(
+        'PLAYGROUND_JUDGE_API_KEY',
+      ),
+    );
+  addEngineOptions(cmd).action(async (opts: EvalCliOptions) => {
+    const questions = await loadAll(benchSpecs(opts.bench), opts);
+    const engine = createEngine(opts);
+    const profile = profileOf(opts);
+    if (opts.judgeBaseUrl && !opts.judgeModel)
+      throw new PlaygroundError('bad_input', '--judge-base-url needs --judge-model too.');
+    const judge =
+      opts.judgeBaseUrl && opts.judgeModel
+        ? createLlmJudge(
+            createOpenAIEngine({
+              baseUrl: opts.judgeBaseUrl,
+              model: opts.judgeModel,
+              apiKey: opts.judgeApiKey,
+            }),
+          )
+        : undefined;
+    const config: RunConfig = {
+      version: 1,
+      label: opts.label ?? defaultLabel(opts),
+      mode: opts.mode,
+      engine: engine.kind,
+      model: engine.model,
+      baseUrl: opts.baseUrl,
+      promptProfile: profile.id,
+      samples: opts.mode === 'agent' ? opts.samples : 1,
+      maxSteps: opts.mode === 'agent' ? opts.maxSteps : 1,
+      temperature: opts.temperature,
+      topP: opts.topP,
+      benchmarks: [...new Set(questions.map((q) => q.benchmark))],
+      limit: opts.limit,
+      judge: judge ? opts.judgeModel : undefined,
+      createdAt: new Date().toISOString(),
+    };
+    const run = await openRunDirectory(opts.out, config, { retryErrors: opts.retryErrors });
+
+    // Agent runs need a sandbox each; CoT runs only for sympy when math is graded.
+    const needSandbox =
+      opts.mode === 'agent' || (opts.sympy && questions.some((q) => q.kind === 'math'));
+    const retriever = opts.mode === 'agent' ? await createCliRetriever(opts) : null;
+    const settings = agentSettings(opts);
+    const solve: SolveFn = (q, { signal, sandbox }) => {
+      if (opts.mode === 'cot') {
+        return runCot({
+          question: q.question,
+          engine,
+          profile,
+          kind: q.kind,
+          seed: opts.seed,
+          signal,
+          runId: q.id,
+        });
+      }
+      if (!sandbox) throw new PlaygroundError('internal', 'No sandbox for an agent run.');
+      return runAgent({
+        question: q.question,
+        engine,
+        sandbox,
+        profile,
+        ...settings,
+        signal,
+        runId: q.id,
+      });
+    };
+
+    const controller = new AbortController();
+    const onSigint = (): void => {
+      process.stderr.write(
+        '\nstopping: questions in flight are dropped, finished ones are kept; rerun the same command to resume\n',
+      );
+      controller.abort();
+    };
+    process.once('SIGINT', onSigint);
+    const startedAt = Date.now();
+    let result;
+    try {
+      result = await runEvaluation({
+        questions,
+        solve,
+        mode: opts.mode,
+        concurrency: opts.concurrency,
+        createSandbox: needSandbox ? () => createCliSandbox(opts, retriever) : undefined,
+        grade: defaultGrade({ judge, ...(opts.sympy ? {} : { symbolicEqual: async () => null }) }),
+        done: run.done,
+        signal: controller.signal,
+        onRecord: (r) => run.append(r),
+        onEvent: progressReporter(opts.progress),
+      });
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    const complete = !result.aborted;
+    const summary = await run.writeOutputs({ complete, wallTimeMs: Date.now() - startedAt });
+    const lines = summary.benchmarks.map(
+      (b) => `${b.label}: ${b.accuracy.toFixed(1)}% (${b.correct}/${b.questions})`,
+    );
+    process.stdout.write(
+      [
+        ...lines,
+        `average: ${summary.overall.averageAccuracy.toFixed(1)}%`,
+        `report: ${join(opts.out, RUN_FILES.report)}`,
+      ].join('\n') + '\n',
+    );
+    if (result.aborted) {
+      throw new PlaygroundError(
+        'aborted',
+        `Stopped after ${result.records.length} new question(s); ${opts.out} is resumable: rerun the same command.`,
+      );
+    }
+  });
+}
