@@ -598,6 +598,16 @@ def adopt(slot):
     return 'ok'
 
 
+def check_syntax(code):
+    try:
+        _ast.parse(code)
+        return 'ok'
+    except SyntaxError:
+        return 'error'
+    except Exception:
+        return 'error'
+
+
 def reset():
     global _ns
     _ns = _new_namespace()

@@ -90,6 +90,19 @@ export class SandboxHost implements PythonSandbox {
     });
   }
 
+  checkSyntax(code: string): Promise<boolean> {
+    return this.serial(async () => {
+      const out = await this.request(
+        (id) => ({ type: 'check_syntax', id, code }),
+        10_000,
+        undefined,
+      );
+      if (out.outcome.kind !== 'done')
+        throw new PlaygroundError('python_crashed', 'The Python sandbox did not answer.');
+      return out.outcome.ok;
+    });
+  }
+
   execute(code: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
     return this.serial(async () => {
       this.candidates = null;

@@ -25,6 +25,7 @@ export type HostMessage =
   | { type: 'candidate'; id: number; slot: number; code: string }
   | { type: 'adopt'; id: number; slot: number }
   | { type: 'reset'; id: number }
+  | { type: 'check_syntax'; id: number; code: string }
   | { type: 'interrupt' }
   | { type: 'tool_result'; callId: number; reply: ToolReply };
 

@@ -52,6 +52,7 @@ export class RuntimeLink {
         return;
       default:
         this.interrupted = false;
+        Atomics.store(this.interrupt, 0, 0);
         this.worker.postMessage(msg);
     }
   }

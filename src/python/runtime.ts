@@ -22,6 +22,7 @@ interface Driver {
   run_candidate: PyCallable;
   adopt: PyCallable;
   reset: PyCallable;
+  check_syntax: PyCallable;
 }
 
 export function startRuntime(port: RuntimePort, loadPyodide: typeof LoadPyodide): void {
@@ -69,35 +70,41 @@ export function startRuntime(port: RuntimePort, loadPyodide: typeof LoadPyodide)
       return;
     }
     const d = driver;
+    const flag = interrupt;
+    let reply: WorkerOutbound;
     try {
-      Atomics.store(interrupt, 0, 0);
       switch (msg.type) {
         case 'execute':
-          port.post({ type: 'result', id: msg.id, result: parse(d.execute(msg.code)) });
+          reply = { type: 'result', id: msg.id, result: parse(d.execute(msg.code)) };
           break;
         case 'candidate':
-          port.post({
+          reply = {
             type: 'result',
             id: msg.id,
             result: parse(d.run_candidate(msg.slot, msg.code)),
-          });
+          };
           break;
         case 'adopt':
-          port.post({ type: 'done', id: msg.id, ok: d.adopt(msg.slot) === 'ok' });
+          reply = { type: 'done', id: msg.id, ok: d.adopt(msg.slot) === 'ok' };
           break;
         case 'reset':
-          port.post({ type: 'done', id: msg.id, ok: d.reset() === 'ok' });
+          reply = { type: 'done', id: msg.id, ok: d.reset() === 'ok' };
+          break;
+        case 'check_syntax':
+          reply = { type: 'done', id: msg.id, ok: d.check_syntax(msg.code) === 'ok' };
           break;
       }
     } catch (err) {
-      port.post({
+      reply = {
         type: 'error',
         id: msg.id,
         error: PlaygroundError.from(err, 'python_crashed').toJSON(),
-      });
-    } finally {
-      Atomics.store(interrupt, 0, 0);
+      };
     }
+    // A late interrupt must not hit the next request. The link clears the flag when it forwards a
+    // request, so clearing here (before the reply lets the host move on) is race-free.
+    Atomics.store(flag, 0, 0);
+    port.post(reply);
   }
 }
 
@@ -186,6 +193,7 @@ async function boot(
       run_candidate: get('run_candidate'),
       adopt: get('adopt'),
       reset: get('reset'),
+      check_syntax: get('check_syntax'),
     },
     version,
   };

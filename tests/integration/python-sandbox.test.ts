@@ -135,6 +135,16 @@ describe('observations match smolagents 1.13 byte for byte', () => {
   });
 });
 
+describe('checkSyntax', () => {
+  it('parses with the sandbox Python and runs nothing', async () => {
+    await sb.execute('probe = 0');
+    expect(await sb.checkSyntax('probe = 1\nprint(probe)')).toBe(true);
+    expect(await sb.checkSyntax('Thought: I will search.\nweb_search("x")')).toBe(false);
+    expect(await sb.checkSyntax('match x:\n    case 1:\n        pass')).toBe(true);
+    expect((await sb.execute('probe')).output).toBe('0');
+  });
+});
+
 describe('final_answer', () => {
   it('stops at once and keeps what was printed before', async () => {
     const r = await sb.execute('print("working")\nfinal_answer(6 * 7)\nprint("never")');

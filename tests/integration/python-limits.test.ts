@@ -1,0 +1,181 @@
+/**
+ * Resource limits end as error observations within the limit, and the next step still works.
+ * Uses a 1 s limit and a 1 s interrupt grace period to keep the file fast.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeSandbox, permissionFlags } from '../../src/python/node-sandbox.ts';
+import type { PythonSandbox } from '../../src/python/sandbox.ts';
+
+const LIMIT = 1000;
+const GRACE = 1000;
+let sb: PythonSandbox;
+let slowToolRelease: (() => void) | null = null;
+
+beforeAll(async () => {
+  sb = createNodeSandbox({
+    timeoutMs: LIMIT,
+    interruptGraceMs: GRACE,
+    tools: [
+      {
+        name: 'slow',
+        params: [],
+        call: () =>
+          new Promise((resolve) => {
+            slowToolRelease = () => resolve({ text: 'late' });
+          }),
+      },
+    ],
+  });
+  await sb.start();
+});
+afterAll(async () => {
+  await sb.dispose();
+});
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const v = await fn();
+  return [v, performance.now() - t];
+}
+
+describe('limits', () => {
+  it('interrupts an infinite loop and keeps the state', async () => {
+    await sb.execute('kept = 1');
+    const [r, ms] = await timed(() => sb.execute('print("start")\nwhile True:\n    pass'));
+    expect(ms).toBeLessThan(LIMIT + GRACE);
+    expect(r.status).toBe('error');
+    expect(r.logs).toBe('start\n');
+    expect(r.stateLost).toBe(false);
+    expect(r.error).toEqual({
+      kind: 'timeout',
+      type: 'TimeoutError',
+      message:
+        "Code execution failed at line 'while True:\n    pass' due to: TimeoutError: the code ran longer than the time limit of 1 second and was stopped.",
+    });
+    expect((await sb.execute('kept + 1')).output).toBe('2');
+  });
+
+  it('honours a per-call time limit', async () => {
+    const [r, ms] = await timed(() => sb.execute('while True:\n    pass', { timeoutMs: 300 }));
+    expect(r.error?.kind).toBe('timeout');
+    expect(ms).toBeLessThan(300 + GRACE);
+  });
+
+  it('restarts the interpreter when time.sleep cannot be interrupted, and says the state is lost', async () => {
+    await sb.execute('kept = 1');
+    const [r, ms] = await timed(() => sb.execute('import time\ntime.sleep(100)'));
+    expect(ms).toBeLessThan(LIMIT + GRACE + 500);
+    expect(r.status).toBe('error');
+    expect(r.stateLost).toBe(true);
+    expect(r.error?.kind).toBe('timeout');
+    expect(r.error?.message).toContain('time limit of 1 second');
+    expect(r.error?.message).toContain(
+      'the Python interpreter was restarted. All variables and imports from earlier steps are lost.',
+    );
+    const next = await sb.execute('print("alive")\nkept');
+    expect(next.logs).toBe('alive\n');
+    expect(next.error?.message).toContain('The variable `kept` is not defined.');
+  }, 30_000);
+
+  it('restarts when the code swallows the interrupt', async () => {
+    const r = await sb.execute(
+      'while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass',
+    );
+    expect(r.stateLost).toBe(true);
+    expect((await sb.execute('1 + 1')).output).toBe('2');
+  }, 30_000);
+
+  it('turns a memory bomb into an error', async () => {
+    const r = await sb.execute("s = 'a' * 10**10");
+    expect(r.status).toBe('error');
+    expect(r.error?.type).toMatch(/MemoryError|OverflowError/);
+    const r2 = await sb.execute('b = bytearray(2**31 - 1)');
+    expect(r2.status).toBe('error');
+    expect(r2.error?.type).toBe('MemoryError');
+    expect((await sb.execute('1 + 1')).output).toBe('2');
+  });
+
+  it('turns deep recursion into a RecursionError', async () => {
+    const r = await sb.execute('def f(n):\n    return f(n + 1)\nf(0)');
+    expect(r.error?.message).toBe(
+      "Code execution failed at line 'f(0)' due to: RecursionError: maximum recursion depth exceeded",
+    );
+    expect((await sb.execute('sorted([3, 1, 2])')).output).toBe('[1, 2, 3]');
+  });
+
+  it('truncates a 10 MB print', async () => {
+    const [r, ms] = await timed(() => sb.execute('print("y" * 10_000_000)\n"done"'));
+    expect(ms).toBeLessThan(LIMIT);
+    expect(r.logs.length).toBe(
+      50_000 + '\n..._This content has been truncated to stay below 50000 characters_...\n'.length,
+    );
+    expect(r.output).toBe('done');
+  });
+
+  it('interrupts a step blocked in a tool call', async () => {
+    const [r, ms] = await timed(() => sb.execute('x = slow()'));
+    expect(ms).toBeLessThan(LIMIT + GRACE);
+    expect(r.error?.kind).toBe('timeout');
+    expect(r.stateLost).toBe(false);
+    slowToolRelease?.();
+    expect((await sb.execute('"ok"')).output).toBe('ok');
+  });
+
+  it('stops on an AbortSignal and rejects with aborted', async () => {
+    await sb.execute('kept = 3');
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 200);
+    const [err, ms] = await timed(() =>
+      sb
+        .execute('while True:\n    pass', { timeoutMs: 10_000, signal: ac.signal })
+        .catch((e: unknown) => e),
+    );
+    expect(err).toMatchObject({ code: 'aborted' });
+    expect(ms).toBeLessThan(200 + GRACE);
+    expect((await sb.execute('kept')).output).toBe('3');
+  });
+
+  it('treats a candidate that hangs as one error result', async () => {
+    await sb.execute('base = [1]');
+    const results = await sb.executeCandidates([
+      'base.append(2)\nbase',
+      'while True:\n    pass',
+      'len(base)',
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['ok', 'error', 'ok']);
+    expect(results[1]?.error?.kind).toBe('timeout');
+    expect(results[2]?.output).toBe('1');
+    await sb.adoptCandidate(0);
+    expect((await sb.execute('base')).output).toBe('[1, 2]');
+  });
+});
+
+describe('the Node permission model of the sandbox child', () => {
+  it('blocks child processes, file writes and reads outside the allowed paths', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-perm-'));
+    const script = join(dir, 'probe.mjs');
+    writeFileSync(
+      script,
+      `import fs from 'node:fs';
+const out = {};
+try { (await import('node:child_process')).execSync('true'); out.spawn = 'allowed'; } catch (e) { out.spawn = e.code; }
+try { fs.writeFileSync(${JSON.stringify(join(dir, 'written'))}, 'x'); out.write = 'allowed'; } catch (e) { out.write = e.code; }
+try { fs.readFileSync('/etc/hostname'); out.read = 'allowed'; } catch (e) { out.read = e.code; }
+try { fs.readFileSync(${JSON.stringify(script)}); out.own = 'allowed'; } catch (e) { out.own = e.code; }
+console.log(JSON.stringify(out));`,
+    );
+    const run = spawnSync(process.execPath, [...permissionFlags([dir]), script], {
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(run.stdout.trim())).toEqual({
+      spawn: 'ERR_ACCESS_DENIED',
+      write: 'ERR_ACCESS_DENIED',
+      read: 'ERR_ACCESS_DENIED',
+      own: 'allowed',
+    });
+  });
+});
