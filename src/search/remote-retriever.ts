@@ -114,12 +114,17 @@ export class RemoteRetriever implements Retriever {
 
 /** `playground ask --retriever-url URL`. */
 export function createRemoteRetriever(url: string, options?: RemoteRetrieverOptions): Retriever {
+  let parsed: URL | undefined;
   try {
-    new URL(url);
+    parsed = new URL(url);
   } catch {
+    parsed = undefined;
+  }
+  // "localhost:8000" parses as a URL with scheme "localhost:": only http(s) can be a retriever.
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     throw new PlaygroundError(
       'bad_input',
-      `--retriever-url ${url} is not a URL (e.g. http://127.0.0.1:8000/retrieve).`,
+      `--retriever-url ${url} is not an http(s) URL (e.g. http://127.0.0.1:8000/retrieve).`,
     );
   }
   return new RemoteRetriever(url, options);

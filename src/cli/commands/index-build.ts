@@ -39,7 +39,7 @@ export function register(program: Command): void {
       const bar = new SingleBar({
         stream: process.stderr,
         format:
-          'indexing {bar} {percentage}% | {value}/{total} MB | {passages} passages, {duplicates} duplicates | {rate} MB/s | ETA {eta_formatted}',
+          'indexing {bar} {percentage}% | {done}/{size} MB | {passages} passages, {duplicates} duplicates | {rate} MB/s | ETA {eta_formatted}',
         barsize: 24,
         noTTYOutput: true,
         notTTYSchedule: 5000,
@@ -47,6 +47,7 @@ export function register(program: Command): void {
       });
       const started = Date.now();
       let barStarted = false;
+      let size = '0.0';
       const manifest = await buildIndexFromFiles({
         inputs: opts.input,
         out: opts.out,
@@ -54,19 +55,18 @@ export function register(program: Command): void {
         limit,
         onStart: (files) => {
           if (opts.quiet) return;
-          const mb = files.reduce((s, f) => s + f.bytes, 0) / 1e6;
+          const bytes = files.reduce((s, f) => s + f.bytes, 0);
           for (const f of files) process.stderr.write(`input ${f.path}: ${f.format}\n`);
-          bar.start(Math.max(0.1, Math.round(mb * 10) / 10), 0, {
-            passages: 0,
-            duplicates: 0,
-            rate: '0.0',
-          });
+          size = (bytes / 1e6).toFixed(1);
+          bar.start(bytes, 0, { done: '0.0', size, passages: 0, duplicates: 0, rate: '0.0' });
           barStarted = true;
         },
         onProgress: (p) => {
           if (!barStarted) return;
           const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-          bar.update(Math.round(p.bytesDone / 1e5) / 10, {
+          bar.update(p.bytesDone, {
+            done: (p.bytesDone / 1e6).toFixed(1),
+            size,
             passages: p.passages.toLocaleString('en-US'),
             duplicates: p.duplicates.toLocaleString('en-US'),
             rate: (p.bytesDone / 1e6 / seconds).toFixed(1),

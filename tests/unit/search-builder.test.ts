@@ -1,0 +1,316 @@
+import { createServer, type Server } from 'node:http';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlaygroundError } from '../../src/errors.ts';
+import { fetchIndexSource, loadIndex, type IndexManifest } from '../../src/search/index.ts';
+import { buildIndexFromFiles, openLocalIndex, resolveInputs } from '../../src/search/node/index.ts';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/search');
+const INPUTS = join(FIXTURES, 'inputs');
+
+let work: string;
+let indexDir: string;
+let manifest: IndexManifest;
+
+async function expectError(
+  p: Promise<unknown>,
+  code: string,
+  ...mentions: string[]
+): Promise<PlaygroundError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(PlaygroundError);
+  const e = err as PlaygroundError;
+  expect(e.code).toBe(code);
+  for (const m of mentions) expect(e.message).toContain(m);
+  return e;
+}
+
+/** A copy of the built index that a test may damage. */
+async function copyIndex(): Promise<string> {
+  const dir = await mkdtemp(join(work, 'copy-'));
+  await cp(indexDir, dir, { recursive: true });
+  return dir;
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'search-builder-'));
+  indexDir = join(work, 'index');
+  manifest = await buildIndexFromFiles({
+    inputs: [INPUTS],
+    out: indexDir,
+    config: { passagesPerShard: 4 },
+  });
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('input detection', () => {
+  it('tells every supported format from the content', async () => {
+    const found = await resolveInputs([INPUTS]);
+    const byName = Object.fromEntries(found.map((f) => [f.path.split('/').pop(), f.format]));
+    expect(byName).toEqual({
+      'articles.parquet': 'parquet',
+      'dpr.tsv': 'dpr-tsv',
+      'hotpot.json': 'questions-json',
+      'musique.jsonl': 'questions-jsonl',
+      'passages.jsonl': 'passages-jsonl',
+      'twowiki.jsonl': 'questions-jsonl',
+      'wiki18.jsonl': 'passages-jsonl',
+    });
+  });
+
+  it('rejects a file it cannot read as any format, naming it', async () => {
+    await expectError(
+      resolveInputs([join(FIXTURES, 'bad/notes.txt')]),
+      'bad_input',
+      'notes.txt',
+      'Supported inputs',
+    );
+  });
+
+  it('rejects a missing input', async () => {
+    await expectError(resolveInputs([join(FIXTURES, 'nope.jsonl')]), 'bad_input', 'nope.jsonl');
+  });
+
+  it('reports a truncated JSONL line with its line number and leaves no index behind', async () => {
+    const out = join(work, 'from-truncated');
+    await expectError(
+      buildIndexFromFiles({ inputs: [join(FIXTURES, 'bad/truncated.jsonl')], out }),
+      'bad_input',
+      'truncated.jsonl:2',
+    );
+    await expectError(openLocalIndex(out), 'index_missing', out);
+  });
+});
+
+describe('index build', () => {
+  it('indexes every format and drops duplicates, including whitespace variants and across files', () => {
+    // 3 Parquet chunks + 3 TSV + 2 HotpotQA + 1 MuSiQue + 3 passages + 2 2Wiki + 2 wiki-18.
+    expect(manifest.counts.passages).toBe(16);
+    expect(manifest.counts.duplicates).toBe(3);
+    const bySource = Object.fromEntries(
+      manifest.sources.map((s) => [s.path.split('/').pop(), [s.passages, s.duplicates]]),
+    );
+    expect(bySource['passages.jsonl']).toEqual([3, 2]);
+    expect(bySource['wiki18.jsonl']).toEqual([2, 1]);
+    expect(bySource['articles.parquet']).toEqual([3, 0]);
+  });
+
+  it('writes a manifest whose sizes and checksums match the files, and sharded passages', async () => {
+    expect(manifest.formatVersion).toBe(1);
+    expect(manifest.config.chunkWords).toBe(100);
+    expect(manifest.counts.shards).toBe(4);
+    const kinds = new Set(manifest.files.map((f) => f.kind));
+    expect(kinds).toEqual(new Set(['passages', 'flexsearch', 'vocabulary', 'forward']));
+    const { createHash } = await import('node:crypto');
+    for (const f of manifest.files) {
+      const data = await readFile(join(indexDir, f.name));
+      expect(data.byteLength).toBe(f.bytes);
+      expect(createHash('sha256').update(data).digest('hex')).toBe(f.sha256);
+    }
+    const onDisk = JSON.parse(
+      await readFile(join(indexDir, 'manifest.json'), 'utf8'),
+    ) as IndexManifest;
+    expect(onDisk.counts).toEqual(manifest.counts);
+  });
+
+  it('splits Parquet articles into ~chunk-words passages, folding a short tail into the last one', async () => {
+    const index = await openLocalIndex(indexDir);
+    const hits = await index.search('Zanzibar spiceword5 spiceword150', 5);
+    const zanzibar = hits.filter((h) => h.title === 'Zanzibar');
+    expect(zanzibar.map((h) => h.id).sort()).toEqual(['101-0', '101-1']);
+    // 209 words: 100, 100 and a 9-word tail that joins the second passage.
+    const words = zanzibar.map((h) => h.text.split(' ').length).sort();
+    expect(words).toEqual([100, 109]);
+  });
+
+  it('honours --limit', async () => {
+    const out = join(work, 'limited');
+    const m = await buildIndexFromFiles({
+      inputs: [join(INPUTS, 'passages.jsonl')],
+      out,
+      limit: 2,
+    });
+    expect(m.counts.passages).toBe(2);
+  });
+
+  it('refuses to overwrite a folder that is not an index', async () => {
+    const out = join(work, 'not-an-index');
+    await cp(join(INPUTS, 'dpr.tsv'), join(out, 'keep.tsv'), { recursive: true });
+    await expectError(
+      buildIndexFromFiles({ inputs: [INPUTS], out }),
+      'bad_input',
+      'not a search index',
+    );
+    expect(await readFile(join(out, 'keep.tsv'), 'utf8')).toContain('Aretha');
+  });
+});
+
+describe('search over the built index', () => {
+  it('returns passages from each input format, best first, with similarities in [0, 1]', async () => {
+    const index = await openLocalIndex(indexDir);
+    const cases: [string, string][] = [
+      ['Where did Aretha Franklin die?', 'Aretha Franklin'],
+      ["Arthur's Magazine Philadelphia periodical", "Arthur's Magazine"],
+      ['capital of the Andaman and Nicobar Islands', 'Port Blair'],
+      ['Who directed West of Shanghai?', 'West of Shanghai'],
+      ['James Charles Mathew burial', 'James Charles Mathew'],
+    ];
+    for (const [query, title] of cases) {
+      const hits = await index.search(query, 3);
+      expect(hits[0]?.title, query).toBe(title);
+      for (const h of hits) {
+        expect(h.score).toBeGreaterThan(0);
+        expect(h.score).toBeLessThan(1);
+        expect(h.contents).toBe(`"${h.title}"\n${h.text}`);
+      }
+      const scores = hits.map((h) => h.score);
+      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    }
+  });
+
+  it('does not AND the words: a query with a word the corpus lacks still finds the others', async () => {
+    const index = await openLocalIndex(indexDir);
+    const hits = await index.search('Denise Levertov xylophonequark', 3);
+    expect(hits[0]?.title).toBe('Denise Levertov');
+    const full = await index.search('Denise Levertov', 1);
+    // The unknown word costs similarity: the score reflects how much of the query matched.
+    expect(hits[0]?.score).toBeLessThan(full[0]?.score ?? 0);
+  });
+
+  it('returns nothing, not an error, for unknown words and empty queries', async () => {
+    const index = await openLocalIndex(indexDir);
+    expect(await index.search('qwertyuiop', 3)).toEqual([]);
+    expect(await index.search('', 3)).toEqual([]);
+    expect(await index.search('?!', 3)).toEqual([]);
+  });
+});
+
+describe('damaged indexes', () => {
+  it('index_missing names the folder and the build command', async () => {
+    await expectError(
+      openLocalIndex(join(work, 'nowhere')),
+      'index_missing',
+      'nowhere',
+      'playground index build',
+    );
+  });
+
+  it('index_corrupt for a truncated manifest', async () => {
+    const dir = await copyIndex();
+    const text = await readFile(join(dir, 'manifest.json'), 'utf8');
+    await writeFile(join(dir, 'manifest.json'), text.slice(0, text.length / 2));
+    await expectError(
+      openLocalIndex(dir),
+      'index_corrupt',
+      'manifest.json',
+      'playground index build',
+    );
+  });
+
+  it('index_corrupt for a truncated forward file, naming it', async () => {
+    const dir = await copyIndex();
+    const data = await readFile(join(dir, 'forward.bin'));
+    await writeFile(join(dir, 'forward.bin'), data.subarray(0, data.byteLength - 7));
+    await expectError(openLocalIndex(dir), 'index_corrupt', 'forward.bin', 'truncated');
+  });
+
+  it('index_corrupt for a same-size change caught by the checksum', async () => {
+    const dir = await copyIndex();
+    const data = await readFile(join(dir, 'vocabulary.json'));
+    data[data.byteLength - 3] = data[data.byteLength - 3] === 0x31 ? 0x32 : 0x31;
+    await writeFile(join(dir, 'vocabulary.json'), data);
+    await expectError(openLocalIndex(dir), 'index_corrupt', 'vocabulary.json', 'checksum');
+  });
+
+  it('index_corrupt for a deleted FlexSearch file', async () => {
+    const dir = await copyIndex();
+    const flex = manifest.files.find((f) => f.kind === 'flexsearch');
+    await rm(join(dir, flex?.name ?? 'x'));
+    await expectError(openLocalIndex(dir), 'index_corrupt', flex?.name ?? 'x', 'missing');
+  });
+
+  it('index_corrupt when a damaged passage shard is first needed, and search does not cache the failure', async () => {
+    const dir = await copyIndex();
+    const shard = 'passages-00000.json';
+    const good = await readFile(join(dir, shard));
+    await writeFile(join(dir, shard), good.subarray(0, 10));
+    const index = await openLocalIndex(dir);
+    const ids = index.rank('Zanzibar', 1);
+    expect(ids.length).toBe(1);
+    await expectError(index.search('Zanzibar', 1), 'index_corrupt', shard);
+    await writeFile(join(dir, shard), good);
+    expect((await index.search('Zanzibar', 1))[0]?.title).toBe('Zanzibar');
+  });
+
+  it('index_mismatch for another format version or tokenizer', async () => {
+    for (const [field, value] of [
+      ['formatVersion', 99],
+      ['tokenizerVersion', 99],
+    ] as const) {
+      const dir = await copyIndex();
+      const m = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Record<
+        string,
+        unknown
+      > & {
+        config: Record<string, unknown>;
+      };
+      if (field === 'formatVersion') m.formatVersion = value;
+      else m.config.tokenizerVersion = value;
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify(m));
+      await expectError(openLocalIndex(dir), 'index_mismatch', dir, 'playground index build');
+    }
+  });
+
+  it('index_mismatch for a JSON file that is not our manifest', async () => {
+    const dir = await copyIndex();
+    await writeFile(join(dir, 'manifest.json'), '{"name": "something else"}');
+    await expectError(openLocalIndex(dir), 'index_mismatch', 'manifest.json');
+  });
+});
+
+describe('loading over HTTP (the browser path)', () => {
+  let server: Server;
+  let base: string;
+  const requested: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const name = decodeURIComponent((req.url ?? '/').replace(/^\/idx\//, ''));
+      requested.push(name);
+      readFile(join(indexDir, name)).then(
+        (data) => res.writeHead(200).end(data),
+        () => res.writeHead(404).end('not found'),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/idx`;
+  });
+
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('loads with fetch and fetches only the passage shards that hold results', async () => {
+    const index = await loadIndex(fetchIndexSource(base));
+    const shardsBefore = requested.filter((n) => n.startsWith('passages-'));
+    expect(shardsBefore).toEqual([]);
+    const hits = await index.search('Aretha Franklin Detroit', 1);
+    expect(hits[0]?.title).toBe('Aretha Franklin');
+    expect(requested.filter((n) => n.startsWith('passages-')).length).toBe(1);
+  });
+
+  it('a URL without an index is index_missing', async () => {
+    await expectError(
+      loadIndex(fetchIndexSource(`${base}/nothing-here`)),
+      'index_missing',
+      'nothing-here',
+    );
+  });
+});
