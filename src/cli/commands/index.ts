@@ -6,6 +6,7 @@ import { register as registerReport } from './report.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerIndexBuild } from './index-build.ts';
 import { register as registerSearch } from './search.ts';
+import { register as registerSetup } from './setup.ts';
 
 /** Every CLI command registers itself on the program; add one line per command file. */
 export type RegisterCommand = (program: Command) => void;
@@ -18,4 +19,5 @@ export const commands: RegisterCommand[] = [
   registerEval,
   registerIndexBuild,
   registerSearch,
+  registerSetup,
 ];

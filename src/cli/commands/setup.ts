@@ -1,0 +1,119 @@
+/**
+ * `playground setup`: fetches what the playground needs once, while online. Each part (benchmark
+ * data now; Pyodide packages and the index later) is one entry of SETUP_PARTS with its own flag.
+ */
+import { Option, type Command } from 'commander';
+import { MultiBar, Presets } from 'cli-progress';
+import { fetchPaperData, type FetchProgress } from '../../eval/node/fetch-data.ts';
+import { resolveDataDir } from '../../eval/node/load-benchmark.ts';
+
+export interface SetupOptions {
+  data?: boolean;
+  dataDir?: string;
+  dataBaseUrl?: string;
+  [part: string]: unknown;
+}
+
+export interface SetupPart {
+  /** The flag that selects this part, e.g. 'data' for --data. */
+  flag: string;
+  description: string;
+  /** Extra options of this part. */
+  options: Option[];
+  run(opts: SetupOptions): Promise<void>;
+}
+
+function fileProgress(): { onProgress: (p: FetchProgress) => void; stop: () => void } {
+  const log = (s: string): void => void process.stderr.write(s + '\n');
+  if (!process.stderr.isTTY) {
+    return {
+      onProgress: (p) => {
+        if (p.state === 'skipped') log(`${p.file.path}: present, checksum ok`);
+        else if (p.state === 'done') log(`${p.file.path}: downloaded (${p.receivedBytes} bytes)`);
+        else if (p.state === 'failed') log(`${p.file.path}: FAILED ${p.error ?? ''}`);
+      },
+      stop: () => undefined,
+    };
+  }
+  const bars = new MultiBar(
+    { stream: process.stderr, format: '{bar} {percentage}% | {file} {status}', hideCursor: true },
+    Presets.shades_classic,
+  );
+  const byFile = new Map<string, ReturnType<MultiBar['create']>>();
+  return {
+    onProgress: (p) => {
+      let bar = byFile.get(p.file.path);
+      const total = p.totalBytes ?? p.file.size ?? 1;
+      if (!bar) {
+        bar = bars.create(total, 0, { file: p.file.path, status: '' });
+        byFile.set(p.file.path, bar);
+      }
+      const status =
+        p.state === 'skipped'
+          ? 'present'
+          : p.state === 'failed'
+            ? 'FAILED'
+            : p.state === 'done'
+              ? 'done'
+              : '';
+      bar.setTotal(total);
+      bar.update(p.state === 'failed' ? 0 : p.state === 'downloading' ? p.receivedBytes : total, {
+        status,
+      });
+    },
+    stop: () => bars.stop(),
+  };
+}
+
+const dataPart: SetupPart = {
+  flag: 'data',
+  description:
+    "the paper's eight benchmark test files (from github.com/Nardien/agent-distillation)",
+  options: [
+    new Option(
+      '--data-dir <dir>',
+      'where to put them (default $AGENT_DATA_DIR, else ../shared/data)',
+    ),
+    new Option(
+      '--data-base-url <url>',
+      'raw root of the reference repository (a mirror, or a local server)',
+    ).env('PLAYGROUND_DATA_BASE_URL'),
+  ],
+  async run(opts) {
+    const dataDir = resolveDataDir(opts.dataDir);
+    process.stderr.write(`benchmark data -> ${dataDir}\n`);
+    const progress = fileProgress();
+    try {
+      const result = await fetchPaperData({
+        dataDir,
+        baseUrl: opts.dataBaseUrl,
+        onProgress: progress.onProgress,
+      });
+      progress.stop();
+      process.stdout.write(
+        `benchmark data: ${result.downloaded.length} downloaded, ${result.skipped.length} already present in ${dataDir}\n`,
+      );
+    } finally {
+      progress.stop();
+    }
+  },
+};
+
+/** Add one entry per part (issue 7: Pyodide packages, the Wikipedia index). */
+export const SETUP_PARTS: SetupPart[] = [dataPart];
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('setup')
+    .description('Fetch what the playground needs while online; with no flag, every part.');
+  for (const part of SETUP_PARTS) {
+    cmd.option(`--${part.flag}`, `fetch ${part.description}`);
+    for (const option of part.options) cmd.addOption(option);
+  }
+  cmd.action(async (opts: SetupOptions) => {
+    const chosen = SETUP_PARTS.filter(
+      (p) => opts[p.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] === true,
+    );
+    for (const part of chosen.length ? chosen : SETUP_PARTS) await part.run(opts);
+  });
+}
