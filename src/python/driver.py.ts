@@ -288,11 +288,11 @@ def _is_module_globals(g):
 
 
 def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+    caller = _sys._getframe(1).f_globals
     if _locked and level == 0:
         top = _top(name)
-        if top in _HARD_DENY or top.startswith('_pyodide'):
+        if (top in _HARD_DENY or top.startswith('_pyodide')) and not _is_pyodide_internal(caller):
             raise _policy(_import_message(name, fromlist))
-    caller = _sys._getframe(1).f_globals
     if not _locked or _is_module_globals(caller):
         return _real_import(name, globals, locals, fromlist, level)
     user = _is_user_globals(caller)
@@ -311,6 +311,13 @@ def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
             if item != '*':
                 _check(_real_getattr(module, item, None))
     return module
+
+
+def _is_pyodide_internal(g):
+    # Pyodide's own package loader imports its modules lazily.
+    name = g.get('__name__')
+    return (isinstance(name, str) and (name.startswith('pyodide.') or name.startswith('_pyodide'))
+            and _is_module_globals(g))
 
 
 def _import_message(name, fromlist):
@@ -596,6 +603,27 @@ def adopt(slot):
     _ns = ns
     _candidates.clear()
     return 'ok'
+
+
+def wanted_packages(code, candidates_json):
+    """Top-level modules the code imports among those that can still be loaded on demand."""
+    wanted = set(_json.loads(candidates_json))
+    found = []
+    try:
+        tree = _ast.parse(code)
+    except SyntaxError:
+        return '[]'
+    for node in _ast.walk(tree):
+        names = []
+        if isinstance(node, _ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, _ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        for n in names:
+            top = _top(n)
+            if top in wanted and top not in found and top not in _sys.modules:
+                found.append(top)
+    return _json.dumps(found)
 
 
 def check_syntax(code):

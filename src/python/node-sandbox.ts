@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { PlaygroundError } from '../errors.ts';
 import { SandboxHost, type SandboxHostOptions } from './host.ts';
 import { nodeBundles } from './node-bundle.ts';
-import { packageMounts } from './node-packages.ts';
+import { availableWheels, defaultWheelsDir, packageMounts } from './node-packages.ts';
 import type { HostMessage, RuntimeConfig, RuntimeMessage } from './protocol.ts';
 import type { PythonSandbox, SandboxTool } from './sandbox.ts';
 import type { SandboxTransport, TransportEvents } from './transport.ts';
@@ -30,6 +30,8 @@ export interface NodeSandboxOptions {
   pythonPackages?: string[];
   /** Byte-code cache written by the host; default <repo>/.cache/python-packages. */
   packageCacheDir?: string;
+  /** Pyodide wheels (numpy, sympy, mpmath) loaded on first import; default <repo>/public/pyodide. */
+  wheelsDir?: string;
   /** Extra readable paths for the child (tests). */
   extraReadPaths?: string[];
 }
@@ -48,15 +50,21 @@ export function createNodeSandboxHost(options: NodeSandboxOptions = {}): Sandbox
         ...(options.packageCacheDir ? { cacheDir: options.packageCacheDir } : {}),
       })
     : null;
-  const runtime: Omit<RuntimeConfig, 'tools'> = mounts
-    ? {
-        mounts: mounts.mounts,
-        sysPath: mounts.sysPath,
-        ...(mounts.pycachePrefix ? { pycachePrefix: mounts.pycachePrefix } : {}),
-      }
-    : {};
+  const wheelsDir = resolve(options.wheelsDir ?? defaultWheelsDir());
+  const wheels = availableWheels(wheelsDir, ['numpy', 'sympy', 'mpmath']);
+  const runtime: Omit<RuntimeConfig, 'tools'> = {
+    ...(mounts
+      ? {
+          mounts: mounts.mounts,
+          sysPath: mounts.sysPath,
+          ...(mounts.pycachePrefix ? { pycachePrefix: mounts.pycachePrefix } : {}),
+        }
+      : {}),
+    ...(wheels.length ? { lazyPackages: wheels, packageCacheDir: wheelsDir } : {}),
+  };
   const readPaths = [
     ...(mounts?.mounts.map((m) => m.hostPath) ?? []),
+    ...(wheels.length ? [wheelsDir] : []),
     ...(options.extraReadPaths ?? []),
   ];
   const hostOptions: SandboxHostOptions = {

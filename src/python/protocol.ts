@@ -16,6 +16,13 @@ export interface RuntimeConfig {
   /** Python's sys.pycache_prefix; a read-only mount of pre-compiled bytecode. */
   pycachePrefix?: string;
   recursionLimit?: number;
+  /**
+   * Pyodide packages whose wheels are available (served next to Pyodide, or in
+   * packageCacheDir in Node): loaded before a step that imports them, not at start.
+   */
+  lazyPackages?: string[];
+  /** Node only: directory holding Pyodide wheels (e.g. public/pyodide). */
+  packageCacheDir?: string;
 }
 
 /** Host -> runtime requests. `interrupt` and `tool_result` are served by the RuntimeLink. */

@@ -23,6 +23,9 @@ interface Driver {
   adopt: PyCallable;
   reset: PyCallable;
   check_syntax: PyCallable;
+  wanted_packages: PyCallable;
+  loadPackages(names: string[]): Promise<void>;
+  lazy: string[];
 }
 
 export function startRuntime(port: RuntimePort, loadPyodide: typeof LoadPyodide): void {
@@ -72,6 +75,16 @@ export function startRuntime(port: RuntimePort, loadPyodide: typeof LoadPyodide)
     const d = driver;
     const flag = interrupt;
     let reply: WorkerOutbound;
+    if ((msg.type === 'execute' || msg.type === 'candidate') && d.lazy.length) {
+      try {
+        const wanted = JSON.parse(
+          String(d.wanted_packages(msg.code, JSON.stringify(d.lazy))),
+        ) as string[];
+        if (wanted.length) await d.loadPackages(wanted);
+      } catch {
+        // leave it to the import statement to report
+      }
+    }
     try {
       switch (msg.type) {
         case 'execute':
@@ -123,6 +136,7 @@ async function boot(
 ): Promise<{ driver: Driver; version: string }> {
   const py: PyodideAPI = await loadPyodide({
     ...(config.indexURL ? { indexURL: config.indexURL } : {}),
+    ...(config.packageCacheDir ? { packageCacheDir: config.packageCacheDir } : {}),
     stdout: () => undefined,
     stderr: () => undefined,
     checkAPIVersion: true,
@@ -194,6 +208,15 @@ async function boot(
       adopt: get('adopt'),
       reset: get('reset'),
       check_syntax: get('check_syntax'),
+      wanted_packages: get('wanted_packages'),
+      lazy: [...(config.lazyPackages ?? [])],
+      loadPackages: async (names) => {
+        // Trusted: runs before the user's code; failures surface as ModuleNotFoundError later.
+        await py.loadPackage(names, {
+          messageCallback: () => undefined,
+          errorCallback: () => undefined,
+        });
+      },
     },
     version,
   };
