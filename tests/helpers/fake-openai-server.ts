@@ -91,7 +91,7 @@ export async function startFakeOpenAIServer(
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const rawBody = await readBody(req);
-    let body: Record<string, unknown> = {};
+    let body: Record<string, unknown>;
     try {
       body = rawBody ? (JSON.parse(rawBody) as Record<string, unknown>) : {};
     } catch {
@@ -126,13 +126,11 @@ export async function startFakeOpenAIServer(
 
     const next = script.shift() ?? options.fallback;
     if (next === undefined) {
-      res
-        .writeHead(500, { 'Content-Type': 'application/json', ...corsHeaders() })
-        .end(
-          JSON.stringify({
-            error: { message: `fake server: script exhausted after ${served} replies` },
-          }),
-        );
+      res.writeHead(500, { 'Content-Type': 'application/json', ...corsHeaders() }).end(
+        JSON.stringify({
+          error: { message: `fake server: script exhausted after ${served} replies` },
+        }),
+      );
       return;
     }
     served += 1;
