@@ -45,6 +45,11 @@ export class MemoryIndexFiles implements IndexFileSource, IndexFileSink {
   }
 }
 
+/** True where SubtleCrypto exists: Node, and browsers in a secure context (https, localhost). */
+export function canHash(): boolean {
+  return typeof globalThis.crypto?.subtle?.digest === 'function';
+}
+
 export async function sha256Hex(data: Uint8Array): Promise<string> {
   const digest = await globalThis.crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');

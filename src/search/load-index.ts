@@ -3,16 +3,21 @@ import { PlaygroundError, throwIfAborted } from '../errors.ts';
 import { createFlexIndex } from './flex.ts';
 import { decodeForwardIndex } from './forward-index.ts';
 import type { IndexFileSource } from './index-files.ts';
-import { sha256Hex } from './index-files.ts';
+import { canHash, sha256Hex } from './index-files.ts';
 import { LocalIndex, type SearchOptions } from './local-index.ts';
 import type { IndexFileEntry, IndexManifest } from './manifest.ts';
 import { MANIFEST_FILE, parseManifest, rebuildHint } from './manifest.ts';
 import { PassageStore } from './passage-store.ts';
 
 export interface LoadIndexOptions extends SearchOptions {
-  /** Check every file's sha256 against the manifest (default true; ~0.1 s per 50 MB). */
+  /**
+   * Check every file's sha256 against the manifest (default true; ~0.1 s per 50 MB). Pages served
+   * over plain http have no SubtleCrypto: there only sizes are checked.
+   */
   verify?: boolean;
   signal?: AbortSignal;
+  /** After each file of the eager part (everything but passage shards), e.g. for a load bar. */
+  onProgress?: (p: { file: string; loadedBytes: number; totalBytes: number }) => void;
 }
 
 function fileError(
@@ -82,7 +87,8 @@ export async function loadIndex(
   source: IndexFileSource,
   options: LoadIndexOptions = {},
 ): Promise<LocalIndex> {
-  const { verify = true, signal, ...searchOptions } = options;
+  const { verify: wantVerify = true, signal, onProgress, ...searchOptions } = options;
+  const verify = wantVerify && canHash();
   let manifestBytes: Uint8Array | undefined;
   try {
     manifestBytes = await source.read(MANIFEST_FILE, signal);
@@ -115,10 +121,18 @@ export async function loadIndex(
     );
   }
 
+  const totalBytes = [...flexFiles, vocabEntry, forwardEntry].reduce((s, f) => s + f.bytes, 0);
+  let loadedBytes = 0;
+  const read = async (entry: IndexFileEntry): Promise<Uint8Array> => {
+    const bytes = await readChecked(source, entry, verify, signal);
+    loadedBytes += bytes.byteLength;
+    onProgress?.({ file: entry.name, loadedBytes, totalBytes });
+    return bytes;
+  };
   const [flexBytes, vocabBytes, forwardBytes] = await Promise.all([
-    Promise.all(flexFiles.map((f) => readChecked(source, f, verify, signal))),
-    readChecked(source, vocabEntry, verify, signal),
-    readChecked(source, forwardEntry, verify, signal),
+    Promise.all(flexFiles.map(read)),
+    read(vocabEntry),
+    read(forwardEntry),
   ]);
 
   flexFiles.forEach((entry, i) => {

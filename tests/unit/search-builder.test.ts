@@ -87,6 +87,7 @@ describe('input detection', () => {
       'truncated.jsonl:2',
     );
     await expectError(openLocalIndex(out), 'index_missing', out);
+    await expectError(openLocalIndex(`${out}.partial`), 'index_missing');
   });
 });
 
@@ -298,7 +299,18 @@ describe('loading over HTTP (the browser path)', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it('loads with fetch and fetches only the passage shards that hold results', async () => {
-    const index = await loadIndex(fetchIndexSource(base));
+    const progress: number[] = [];
+    let total = 0;
+    const index = await loadIndex(fetchIndexSource(base), {
+      onProgress: (p) => {
+        progress.push(p.loadedBytes);
+        total = p.totalBytes;
+      },
+    });
+    const eager = manifest.files.filter((f) => f.kind !== 'passages');
+    expect(progress).toHaveLength(eager.length);
+    expect(progress.at(-1)).toBe(total);
+    expect(total).toBe(eager.reduce((s, f) => s + f.bytes, 0));
     const shardsBefore = requested.filter((n) => n.startsWith('passages-'));
     expect(shardsBefore).toEqual([]);
     const hits = await index.search('Aretha Franklin Detroit', 1);

@@ -61,42 +61,47 @@ export async function buildIndexFromFiles(options: BuildIndexOptions): Promise<I
     sink: await dirIndexSink(partial),
     config: { ...options.config, chunkWords },
   });
-  const bytesTotal = files.reduce((s, f) => s + f.bytes, 0);
-  const limit = options.limit ?? Infinity;
-  let bytesBefore = 0;
-  let lastReport = 0;
-  outer: for (const file of files) {
-    const source = builder.addSource(file.path, file.format);
-    let fileBytes = 0;
-    const report = (force: boolean) => {
-      const now = Date.now();
-      if (!force && now - lastReport < 100) return;
-      lastReport = now;
-      options.onProgress?.({
-        file: file.path,
-        bytesDone: bytesBefore + fileBytes,
-        bytesTotal,
-        passages: builder.passageCount,
-        duplicates: builder.duplicateCount,
-      });
-    };
-    for await (const passage of readPassages(file, {
-      chunkWords,
-      onBytes: (n) => {
-        fileBytes = n;
-      },
-    })) {
-      throwIfAborted(options.signal);
-      await builder.add(passage, source);
-      report(false);
-      if (builder.passageCount >= limit) break outer;
+  try {
+    const bytesTotal = files.reduce((s, f) => s + f.bytes, 0);
+    const limit = options.limit ?? Infinity;
+    let bytesBefore = 0;
+    let lastReport = 0;
+    outer: for (const file of files) {
+      const source = builder.addSource(file.path, file.format);
+      let fileBytes = 0;
+      const report = (force: boolean) => {
+        const now = Date.now();
+        if (!force && now - lastReport < 100) return;
+        lastReport = now;
+        options.onProgress?.({
+          file: file.path,
+          bytesDone: bytesBefore + fileBytes,
+          bytesTotal,
+          passages: builder.passageCount,
+          duplicates: builder.duplicateCount,
+        });
+      };
+      for await (const passage of readPassages(file, {
+        chunkWords,
+        onBytes: (n) => {
+          fileBytes = n;
+        },
+      })) {
+        throwIfAborted(options.signal);
+        await builder.add(passage, source);
+        report(false);
+        if (builder.passageCount >= limit) break outer;
+      }
+      bytesBefore += file.bytes;
+      fileBytes = 0;
+      report(true);
     }
-    bytesBefore += file.bytes;
-    fileBytes = 0;
-    report(true);
+    const manifest = await builder.finish();
+    await rm(out, { recursive: true, force: true });
+    await rename(partial, out);
+    return manifest;
+  } catch (err) {
+    await rm(partial, { recursive: true, force: true });
+    throw err;
   }
-  const manifest = await builder.finish();
-  await rm(out, { recursive: true, force: true });
-  await rename(partial, out);
-  return manifest;
 }
