@@ -10,7 +10,13 @@ import { join, resolve } from 'node:path';
 import { PlaygroundError } from '../errors.ts';
 import { SandboxHost, type SandboxHostOptions } from './host.ts';
 import { nodeBundles } from './node-bundle.ts';
-import { availableWheels, defaultWheelsDir, packageMounts } from './node-packages.ts';
+import {
+  availableWheels,
+  defaultWheelsDir,
+  packageMounts,
+  warmPackageCache,
+  type PackageSource,
+} from './node-packages.ts';
 import type { HostMessage, RuntimeConfig, RuntimeMessage } from './protocol.ts';
 import type { PythonSandbox, SandboxTool } from './sandbox.ts';
 import type { SandboxTransport, TransportEvents } from './transport.ts';
@@ -32,6 +38,8 @@ export interface NodeSandboxOptions {
   packageCacheDir?: string;
   /** Pyodide wheels (numpy, sympy, mpmath) loaded on first import; default <repo>/public/pyodide. */
   wheelsDir?: string;
+  /** Build the byte-code cache in the background when it is missing; default true. */
+  warmPackageCache?: boolean;
   /** Extra readable paths for the child (tests). */
   extraReadPaths?: string[];
 }
@@ -43,13 +51,16 @@ export function createNodeSandbox(options: NodeSandboxOptions = {}): PythonSandb
 /** Same as createNodeSandbox, typed as the host (for benchmarks that read start timings). */
 export function createNodeSandboxHost(options: NodeSandboxOptions = {}): SandboxHost {
   const packagesDir = options.pythonPackagesDir ?? process.env.PLAYGROUND_PYTHON_PACKAGES;
-  const mounts = packagesDir
-    ? packageMounts({
-        dir: resolve(packagesDir),
-        packages: options.pythonPackages ?? ['sympy', 'mpmath'],
-        ...(options.packageCacheDir ? { cacheDir: options.packageCacheDir } : {}),
-      })
-    : null;
+  const source = packageSource(options);
+  const mounts = source ? packageMounts(source) : null;
+  // No byte-code cache yet: build it in the background for the next start.
+  if (
+    source &&
+    mounts?.mounts.length &&
+    !mounts.pycachePrefix &&
+    options.warmPackageCache !== false
+  )
+    void warmPackageCache(source);
   const wheelsDir = resolve(options.wheelsDir ?? defaultWheelsDir());
   const wheels = availableWheels(wheelsDir, ['numpy', 'sympy', 'mpmath']);
   const runtime: Omit<RuntimeConfig, 'tools'> = {
@@ -76,6 +87,25 @@ export function createNodeSandboxHost(options: NodeSandboxOptions = {}): Sandbox
       : {}),
   };
   return new SandboxHost((events) => new NodeChildTransport(events, readPaths), hostOptions);
+}
+
+function packageSource(options: NodeSandboxOptions): PackageSource | null {
+  const dir = options.pythonPackagesDir ?? process.env.PLAYGROUND_PYTHON_PACKAGES;
+  if (!dir) return null;
+  return {
+    dir: resolve(dir),
+    packages: options.pythonPackages ?? ['sympy', 'mpmath'],
+    ...(options.packageCacheDir ? { cacheDir: options.packageCacheDir } : {}),
+  };
+}
+
+/**
+ * Builds the byte-code cache of the package directory now (e.g. from a setup command), so the
+ * next sandbox imports sympy in about a second. Resolves to whether the cache is ready.
+ */
+export function prepareNodePythonPackages(options: NodeSandboxOptions = {}): Promise<boolean> {
+  const source = packageSource(options);
+  return source ? warmPackageCache(source) : Promise.resolve(false);
 }
 
 /** The flags the sandbox child runs with; exported so a test can prove what they block. */
