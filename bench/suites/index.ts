@@ -1,4 +1,5 @@
 import { searchSuite } from './search.ts';
+import { pythonSandbox } from './python-sandbox.ts';
 /** A benchmark suite: prints nothing itself; returns the figures to print and store as JSON. */
 export interface BenchSuite {
   name: string;
@@ -7,4 +8,4 @@ export interface BenchSuite {
 }
 
 /** Add one line per suite file. */
-export const suites: BenchSuite[] = [searchSuite];
+export const suites: BenchSuite[] = [searchSuite, pythonSandbox];
