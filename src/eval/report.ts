@@ -136,10 +136,12 @@ function comparisonRows(summaries: readonly RunSummary[]): {
         ),
     },
   ].filter((s) => s.rows.length);
+  // The paper averages its eight sets; runs on other sets average what they have.
+  const averaged = paper.length ? paper.map((b) => b.name) : [...names];
   const average: Row = {
-    label: 'Average',
+    label: paper.length ? 'Average (paper sets)' : 'Average',
     values: summaries.map((s) => {
-      const vs = paper.map((b) => value(s, b.name)).filter((v): v is number => v !== null);
+      const vs = averaged.map((n) => value(s, n)).filter((v): v is number => v !== null);
       return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : null;
     }),
   };
@@ -173,10 +175,9 @@ export function comparisonMarkdown(
     (s) =>
       s.benchmarks.filter((b) => BENCHMARKS.some((p) => p.paper && p.name === b.benchmark)).length,
   );
-  rows.push([
-    `**Average** (paper sets)`,
-    ...cells(average).map((c, i) => (counts[i] === 8 || c === '–' ? c : `${c} (${counts[i]}/8)`)),
-  ]);
+  const partial = (c: string, i: number): string =>
+    average.label.includes('paper') && counts[i] !== 8 && c !== '–' ? `${c} (${counts[i]}/8)` : c;
+  rows.push([average.label.replace('Average', '**Average**'), ...cells(average).map(partial)]);
   const legend = summaries.map((s, i) => {
     const c = s.config;
     return `${i + 1}. **${labels[i] ?? c.label}**: \`${c.model}\`, ${c.mode}${c.mode === 'agent' ? `, samples ${c.samples}, max steps ${c.maxSteps}` : ''}, prompt \`${c.promptProfile}\`, ${s.overall.questions} questions${s.complete ? '' : ' (incomplete)'}`;
@@ -206,7 +207,7 @@ export function comparisonSvg(
   return barChartSvg({
     title: options.title ?? 'Accuracy per benchmark',
     yLabel: 'accuracy %',
-    groups: rows.map((r) => r.label.replace(' (in-domain)', '')),
+    groups: rows.map((r) => r.label.replace(/ \((?:in-domain|paper sets)\)/, '')),
     series: labels.map((name, i) => ({ name, values: rows.map((r) => r.values[i] ?? null) })),
   });
 }

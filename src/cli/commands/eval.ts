@@ -114,10 +114,11 @@ function progressReporter(enabled: boolean): (event: RunnerEvent) => void {
   let errors = 0;
   let lastPrinted = -1;
   return (event) => {
+    if (event.type === 'started' && event.skipped) {
+      process.stderr.write(`resuming: ${event.skipped} question(s) already done\n`);
+    }
     if (!enabled) return;
     if (event.type === 'started') {
-      if (event.skipped)
-        process.stderr.write(`resuming: ${event.skipped} question(s) already done\n`);
       if (tty) bar.start(event.total, 0, { accuracy: '–', errors: 0 });
     } else if (event.type === 'question-finished') {
       if (event.record.correct) correct++;
