@@ -6,11 +6,15 @@ import { Option, type Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import { fetchPaperData, type FetchProgress } from '../../eval/node/fetch-data.ts';
 import { resolveDataDir } from '../../eval/node/load-benchmark.ts';
+import { PlaygroundError } from '../../errors.ts';
+import { indexPart, pyodidePackagesPart } from '../setup/parts.ts';
 
 export interface SetupOptions {
   data?: boolean;
   dataDir?: string;
   dataBaseUrl?: string;
+  /** Do only what is missing, silently when nothing is. */
+  ifMissing?: boolean;
   [part: string]: unknown;
 }
 
@@ -18,6 +22,8 @@ export interface SetupPart {
   /** The flag that selects this part, e.g. 'data' for --data. */
   flag: string;
   description: string;
+  /** false: runs only when its flag is given (plain `playground setup` skips it). */
+  byDefault?: boolean;
   /** Extra options of this part. */
   options: Option[];
   run(opts: SetupOptions): Promise<void>;
@@ -67,6 +73,7 @@ function fileProgress(): { onProgress: (p: FetchProgress) => void; stop: () => v
 
 const dataPart: SetupPart = {
   flag: 'data',
+  byDefault: false,
   description:
     "the paper's eight benchmark test files (from github.com/Nardien/agent-distillation)",
   options: [
@@ -100,12 +107,15 @@ const dataPart: SetupPart = {
 };
 
 /** Add one entry per part (issue 7: Pyodide packages, the Wikipedia index). */
-export const SETUP_PARTS: SetupPart[] = [dataPart];
+export const SETUP_PARTS: SetupPart[] = [pyodidePackagesPart, indexPart, dataPart];
 
 export function register(program: Command): void {
   const cmd = program
     .command('setup')
-    .description('Fetch what the playground needs while online; with no flag, every part.');
+    .description(
+      'Fetch what the playground needs while online; with no flag, everything the app needs (not --data).',
+    )
+    .option('--if-missing', 'do only what is missing, quietly when nothing is');
   for (const part of SETUP_PARTS) {
     cmd.option(`--${part.flag}`, `fetch ${part.description}`);
     for (const option of part.options) cmd.addOption(option);
@@ -114,6 +124,19 @@ export function register(program: Command): void {
     const chosen = SETUP_PARTS.filter(
       (p) => opts[p.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] === true,
     );
-    for (const part of chosen.length ? chosen : SETUP_PARTS) await part.run(opts);
+    // One part failing (e.g. offline) must not stop the others; all failures are reported.
+    const failures: PlaygroundError[] = [];
+    for (const part of chosen.length ? chosen : SETUP_PARTS.filter((p) => p.byDefault !== false)) {
+      try {
+        await part.run(opts);
+      } catch (err) {
+        const e = PlaygroundError.from(err);
+        if (e.code === 'aborted' || e.code === 'bad_input') throw e;
+        failures.push(e);
+      }
+    }
+    const [first] = failures;
+    if (first && failures.length === 1) throw first;
+    if (first) throw new PlaygroundError(first.code, failures.map((e) => e.message).join('\n\n'));
   });
 }

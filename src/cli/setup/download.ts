@@ -1,0 +1,105 @@
+/**
+ * One verified download: streamed to `<target>.part` while hashing, renamed into place only when
+ * the checksum matches, so a file at `target` is always complete.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+
+export interface DownloadSpec {
+  url: string;
+  target: string;
+  /** Hex sha256 the file must have; without it any non-empty body is accepted. */
+  sha256?: string;
+}
+
+export interface DownloadOptions {
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+  /** Time limit for the whole file; default 10 min. */
+  timeoutMs?: number;
+  /** Time limit until the response starts (a dead network fails fast); default 30 s. */
+  connectTimeoutMs?: number;
+  onBytes?: (received: number, total: number | null) => void;
+}
+
+/** Thrown when the body arrived but its checksum is wrong (the partial file is already gone). */
+export class ChecksumMismatch extends Error {
+  constructor(
+    readonly url: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`checksum mismatch for ${url}: expected sha256 ${expected}, got ${actual}`);
+    this.name = 'ChecksumMismatch';
+  }
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+/** True when `path` exists and (when a checksum is given) has it. */
+export async function fileIntact(path: string, sha256?: string): Promise<boolean> {
+  const st = await stat(path).catch(() => null);
+  if (!st?.isFile() || st.size === 0) return false;
+  return sha256 === undefined || (await sha256File(path)) === sha256;
+}
+
+export async function downloadVerified(
+  spec: DownloadSpec,
+  options: DownloadOptions = {},
+): Promise<{ bytes: number }> {
+  const doFetch = options.fetch ?? fetch;
+  const connect = new AbortController();
+  const timer = setTimeout(
+    () => connect.abort(new Error('no response in time')),
+    options.connectTimeoutMs ?? 30_000,
+  );
+  const signals = [AbortSignal.timeout(options.timeoutMs ?? 10 * 60_000), connect.signal];
+  if (options.signal) signals.push(options.signal);
+  const response = await doFetch(spec.url, { signal: AbortSignal.any(signals) }).finally(() =>
+    clearTimeout(timer),
+  );
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    throw new Error(`HTTP ${response.status} from ${spec.url}`);
+  }
+  const header = response.headers.get('content-length');
+  const total = header ? Number(header) : null;
+  const part = `${spec.target}.part`;
+  await mkdir(dirname(spec.target), { recursive: true });
+  const hash = createHash('sha256');
+  let received = 0;
+  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+  body.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    received += chunk.byteLength;
+    options.onBytes?.(received, total);
+  });
+  try {
+    await pipeline(body, createWriteStream(part));
+    const actual = hash.digest('hex');
+    if (spec.sha256 !== undefined && actual !== spec.sha256)
+      throw new ChecksumMismatch(spec.url, spec.sha256, actual);
+    if (received === 0) throw new Error(`${spec.url} sent an empty body`);
+    await rename(part, spec.target);
+    return { bytes: received };
+  } catch (err) {
+    await rm(part, { force: true });
+    throw err;
+  }
+}
+
+/** The error text of a failed fetch, with the network cause Node hides in `cause`. */
+export function describeFailure(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${message}${cause}`;
+}
