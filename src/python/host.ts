@@ -451,7 +451,6 @@ function errorResult(
 }
 
 function formatSeconds(ms: number): string {
-  const s = ms / 1000;
-  const text = Number.isInteger(s) ? String(s) : s.toFixed(1).replace(/\.0$/, '');
-  return `${text} second${s === 1 ? '' : 's'}`;
+  const s = Number((ms / 1000).toFixed(2));
+  return `${s} second${s === 1 ? '' : 's'}`;
 }

@@ -50,7 +50,6 @@ export function createNodeSandbox(options: NodeSandboxOptions = {}): PythonSandb
 
 /** Same as createNodeSandbox, typed as the host (for benchmarks that read start timings). */
 export function createNodeSandboxHost(options: NodeSandboxOptions = {}): SandboxHost {
-  const packagesDir = options.pythonPackagesDir ?? process.env.PLAYGROUND_PYTHON_PACKAGES;
   const source = packageSource(options);
   const mounts = source ? packageMounts(source) : null;
   // No byte-code cache yet: build it in the background for the next start.
