@@ -165,10 +165,18 @@ export function variantOf(
   );
 }
 
-/** Models smaller than `model` that use the same quantization, largest first. */
+/**
+ * Models smaller than `model` of the same kind and quantization, largest first. Same kind: a
+ * distilled agent and a base model need different prompts, so one is no stand-in for the other.
+ */
 export function smallerModels(registry: ModelRegistry, model: ModelEntry): ModelEntry[] {
   return registry.models
-    .filter((m) => m.quantization === model.quantization && m.vramRequiredMB < model.vramRequiredMB)
+    .filter(
+      (m) =>
+        m.kind === model.kind &&
+        m.quantization === model.quantization &&
+        m.vramRequiredMB < model.vramRequiredMB,
+    )
     .sort((a, b) => b.vramRequiredMB - a.vramRequiredMB);
 }
 
