@@ -25,7 +25,7 @@ export interface DefaultIndexOptions {
   dataDir?: string;
   /** Default the HotpotQA dev distractor file; env PLAYGROUND_INDEX_SOURCE_URL. */
   sourceUrl?: string;
-  /** Where a downloaded source is kept; default <repo>/.cache/setup. */
+  /** Where a downloaded source is kept; default env PLAYGROUND_SETUP_CACHE_DIR, else <repo>/.cache/setup. */
   cacheDir?: string;
   fetch?: typeof fetch;
   signal?: AbortSignal;
@@ -80,7 +80,8 @@ function missingMessage(out: string, options: DefaultIndexOptions, url: string, 
 async function downloadSource(options: DefaultIndexOptions, out: string): Promise<IndexSource> {
   const url =
     options.sourceUrl ?? process.env.PLAYGROUND_INDEX_SOURCE_URL ?? HOTPOT_DEV_DISTRACTOR_URL;
-  const cacheDir = options.cacheDir ?? join(REPO_ROOT, '.cache/setup');
+  const cacheDir =
+    options.cacheDir ?? process.env.PLAYGROUND_SETUP_CACHE_DIR ?? join(REPO_ROOT, '.cache/setup');
   const name = new URL(url).pathname.split('/').pop() || 'index-source.json';
   const path = join(cacheDir, name);
   const source: IndexSource = { kind: 'download', path, url };
