@@ -5,6 +5,7 @@ import { register as registerGrade } from './grade.ts';
 import { register as registerReport } from './report.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerIndexBuild } from './index-build.ts';
+import { register as registerModels } from './models.ts';
 import { register as registerSearch } from './search.ts';
 import { register as registerSetup } from './setup.ts';
 
@@ -18,6 +19,7 @@ export const commands: RegisterCommand[] = [
   registerReport,
   registerEval,
   registerIndexBuild,
+  registerModels,
   registerSearch,
   registerSetup,
 ];
