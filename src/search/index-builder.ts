@@ -130,7 +130,7 @@ export class IndexBuilder {
     for (const term of textTerms) this.count(counts, term, 1);
     for (const termId of counts.keys()) this.df[termId] = (this.df[termId] ?? 0) + 1;
     this.forward.add(counts, inTitle);
-    this.flex.add(doc, `${title} ${text}`);
+    this.flex.addTokenized(doc, `${title} ${text}`, [...titleTerms, ...textTerms]);
     if (src) src.passages++;
 
     this.shard.push([id, title, text]);
@@ -204,7 +204,7 @@ export class IndexBuilder {
     await this.flushShard();
     this.finished = true;
     const exports: [string, string][] = [];
-    this.flex.export((key: string, data: string) => {
+    this.flex.index.export((key: string, data: string) => {
       exports.push([key, data]);
     });
     for (const [key, data] of exports) {
@@ -262,7 +262,7 @@ export class IndexBuilder {
     return new LocalIndex(
       {
         config: this.config,
-        flex: this.flex,
+        flex: this.flex.index,
         vocabulary: this.vocabulary,
         df: this.df,
         forward: this.forward.build(),

@@ -110,7 +110,7 @@ export async function loadIndex(
   const byName = new Map(manifest.files.map((f) => [f.name, f]));
   const ofKind = (kind: IndexFileEntry['kind']) => manifest.files.filter((f) => f.kind === kind);
 
-  const flex: Index = createFlexIndex(manifest.config);
+  const flex: Index = createFlexIndex(manifest.config).index;
   const flexFiles = ofKind('flexsearch');
   const vocabEntry = ofKind('vocabulary')[0];
   const forwardEntry = ofKind('forward')[0];
