@@ -1,5 +1,6 @@
 import { searchSuite } from './search.ts';
 import { pythonSandbox } from './python-sandbox.ts';
+import { evalHarness } from './eval-harness.ts';
 /** A benchmark suite: prints nothing itself; returns the figures to print and store as JSON. */
 export interface BenchSuite {
   name: string;
@@ -8,4 +9,4 @@ export interface BenchSuite {
 }
 
 /** Add one line per suite file. */
-export const suites: BenchSuite[] = [searchSuite, pythonSandbox];
+export const suites: BenchSuite[] = [searchSuite, pythonSandbox, evalHarness];

@@ -148,6 +148,12 @@ export async function runEvaluation(options: RunnerOptions): Promise<RunnerResul
   const emit = options.onEvent ?? (() => undefined);
   const records: EvalRecord[] = [];
   const inner = new AbortController();
+  // Each question gets its own signal, fanned out from here: one shared signal would collect a
+  // listener per request in flight (and Node's leak warning past ten).
+  const active = new Set<AbortController>();
+  inner.signal.addEventListener('abort', () => {
+    for (const c of active) c.abort(inner.signal.reason);
+  });
   const onAbort = (): void => inner.abort(signal?.reason);
   if (signal?.aborted) inner.abort(signal.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -184,7 +190,9 @@ export async function runEvaluation(options: RunnerOptions): Promise<RunnerResul
           await finish(toEvalRecord(question, mode, null, noGrade(), e));
           continue;
         }
-        const context: SolveContext = { signal: inner.signal, sandbox };
+        const own = new AbortController();
+        active.add(own);
+        const context: SolveContext = { signal: own.signal, sandbox };
         let run: RunRecord | null = null;
         let error: SerializedError | undefined;
         try {
@@ -205,6 +213,7 @@ export async function runEvaluation(options: RunnerOptions): Promise<RunnerResul
             error = PlaygroundError.from(err).toJSON();
           }
         }
+        active.delete(own);
         const record = toEvalRecord(question, mode, run, graded, error);
         if (options.dropRuns) delete record.run;
         await finish(record);
