@@ -1,5 +1,6 @@
 import { searchSuite } from './search.ts';
 import { pythonSandbox } from './python-sandbox.ts';
+import { appLoad } from './app-load.ts';
 import { evalHarness } from './eval-harness.ts';
 /** A benchmark suite: prints nothing itself; returns the figures to print and store as JSON. */
 export interface BenchSuite {
@@ -9,4 +10,4 @@ export interface BenchSuite {
 }
 
 /** Add one line per suite file. */
-export const suites: BenchSuite[] = [searchSuite, pythonSandbox, evalHarness];
+export const suites: BenchSuite[] = [searchSuite, pythonSandbox, appLoad, evalHarness];

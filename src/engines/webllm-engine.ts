@@ -161,5 +161,12 @@ export function toPlaygroundError(err: unknown, fallback: ErrorCode = 'internal'
     );
   }
   if (name === 'AbortError') return PlaygroundError.from(err);
+  if (/Failed to fetch|NetworkError|ERR_INTERNET|Load failed/i.test(message)) {
+    return new PlaygroundError(
+      fallback === 'internal' ? 'engine_unreachable' : fallback,
+      'The model files could not be downloaded (network error). Check the connection and try again; once downloaded, a model loads without the network.',
+      { cause: err },
+    );
+  }
   return new PlaygroundError(fallback, `WebLLM: ${message}`, { cause: err });
 }

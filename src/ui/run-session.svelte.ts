@@ -14,6 +14,8 @@ export type RunStatus =
 
 export interface LiveStep {
   step: number;
+  /** CoT has one step and no Python. */
+  mode: 'agent' | 'cot';
   phase: 'generating' | 'executing' | 'done';
   /** Tokens as they stream (single sample). */
   streamed: string;
@@ -145,7 +147,9 @@ export class RunSession {
         break;
       case 'step-started':
         this.steps.push(
-          newStep(e.step, this.config?.mode === 'cot' ? 1 : (this.config?.samples ?? 1)),
+          this.config?.mode === 'cot'
+            ? newStep(e.step, 1, 'cot')
+            : newStep(e.step, this.config?.samples ?? 1, 'agent'),
         );
         break;
       case 'token': {
@@ -242,9 +246,10 @@ export class RunSession {
   }
 }
 
-function newStep(step: number, samples: number): LiveStep {
+function newStep(step: number, samples: number, mode: 'agent' | 'cot'): LiveStep {
   return {
     step,
+    mode,
     phase: 'generating',
     streamed: '',
     output: '',
@@ -268,6 +273,7 @@ function fromRecord(r: StepRecord, live: LiveStep | undefined): LiveStep {
   const execError = r.execution?.status === 'error' ? (r.execution.error?.message ?? null) : null;
   return {
     step: r.step,
+    mode: 'agent',
     phase: 'done',
     streamed: live?.streamed ?? '',
     output: r.candidates[r.chosen]?.output ?? r.modelOutput,

@@ -9,6 +9,7 @@ import type { AgentEventListener } from '../agent/events.ts';
 import type { RunRecord } from '../agent/run-record.ts';
 import type { ChatEngine } from '../engines/chat-engine.ts';
 import { PlaygroundError } from '../errors.ts';
+import { createBrowserSandbox } from '../python/browser-sandbox.ts';
 import type { PythonSandbox, SandboxTool } from '../python/sandbox.ts';
 import { createWebSearchTool, fetchIndexSource, loadIndex } from '../search/index.ts';
 import type { Retriever } from '../search/retriever.ts';
@@ -24,31 +25,22 @@ export interface ExecuteRunOptions {
   onPhase: (text: string) => void;
 }
 
-interface BrowserSandboxModule {
-  createBrowserSandbox(options: { indexURL: string; tools: SandboxTool[] }): PythonSandbox;
-}
-// Until src/python/browser-sandbox.ts lands, a build without it still works for CoT and says
-// plainly why agent runs cannot start.
-const sandboxModules = import.meta.glob<BrowserSandboxModule>('../python/browser-sandbox.ts');
-
-async function createBrowserSandbox(options: {
-  indexURL: string;
-  tools: SandboxTool[];
-}): Promise<PythonSandbox> {
-  const load = Object.values(sandboxModules)[0];
-  if (!load)
-    throw new PlaygroundError('python_start_failed', 'This build has no browser Python sandbox.');
-  return (await load()).createBrowserSandbox(options);
-}
-
 let retriever: Promise<Retriever | null> | null = null;
 let sandbox: Promise<PythonSandbox> | null = null;
 
 /** The app's index, or null when the origin serves none (web_search then says so). */
-function getRetriever(): Promise<Retriever | null> {
+function getRetriever(
+  onProgress: (loadedBytes: number, totalBytes: number) => void,
+): Promise<Retriever | null> {
   retriever ??= indexStatus
     .check()
-    .then((present) => (present ? loadIndex(fetchIndexSource(INDEX_URL)) : null))
+    .then((present) =>
+      present
+        ? loadIndex(fetchIndexSource(INDEX_URL), {
+            onProgress: (p) => onProgress(p.loadedBytes, p.totalBytes),
+          })
+        : null,
+    )
     .catch((err: unknown) => {
       retriever = null;
       throw PlaygroundError.from(err);
@@ -68,14 +60,27 @@ const noIndexTool: SandboxTool = {
 async function getSandbox(onPhase: (text: string) => void): Promise<PythonSandbox> {
   if (!sandbox) {
     sandbox = (async () => {
-      onPhase('Loading the search index…');
-      const r = await getRetriever();
-      onPhase('Starting Python (Pyodide)…');
-      const s = await createBrowserSandbox({
-        indexURL: `${import.meta.env.BASE_URL}pyodide/`,
-        tools: [r ? createWebSearchTool(r) : noIndexTool],
+      let index = 'loading the search index';
+      const say = () => onPhase(`Starting Python (Pyodide) and ${index}…`);
+      say();
+      // The tool resolves the index on first call, so Pyodide and the index load side by side.
+      const loading = getRetriever((done, total) => {
+        index = `loading the search index (${Math.round(done / 2 ** 20)} of ${Math.round(total / 2 ** 20)} MB)`;
+        say();
       });
-      await s.start();
+      const tool: SandboxTool = {
+        name: 'web_search',
+        params: ['query'],
+        call: async (args, signal) => {
+          const r = await loading;
+          return (r ? createWebSearchTool(r) : noIndexTool).call(args, signal);
+        },
+      };
+      const s = createBrowserSandbox({
+        indexURL: `${import.meta.env.BASE_URL}pyodide/`,
+        tools: [tool],
+      });
+      await Promise.all([s.start(), loading]);
       return s;
     })();
     sandbox.catch(() => {

@@ -22,6 +22,15 @@ export function savedConfig(): RunConfig {
   }
 }
 
+/**
+ * What a view starts from: a link that says anything is taken as the whole truth over the
+ * defaults (so shared links and automated checks behave the same everywhere); a bare visit gets
+ * the last settings used.
+ */
+export function startingConfig(params: URLSearchParams): RunConfig {
+  return params.size > 0 ? defaultConfig(registry) : savedConfig();
+}
+
 export function saveConfig(c: RunConfig): void {
   const { apiKey: _secret, ...rest } = c;
   try {

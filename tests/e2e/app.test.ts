@@ -141,20 +141,33 @@ describe('the playground app', () => {
   }, 120_000);
 
   it('stops a run while the model is generating', async () => {
-    server.push({ choices: [SEARCH_STEP], delayMs: 30_000 });
-    await open(chatLink({ q: 'A slow question', mode: 'agent', run: '1' }));
+    server.push({ choices: ['<answer>late</answer>'], delayMs: 30_000 });
+    const before = server.completionRequests().length;
+    await open(chatLink({ q: 'A slow question', mode: 'cot', run: '1' }));
     const stop = page.getByRole('button', { name: 'Stop' });
-    await stop.waitFor({ timeout: 30_000 });
-    await page.getByTestId('step').first().waitFor();
+    await page.getByTestId('step').first().waitFor({ timeout: 30_000 });
+    // Stop once the server holds the request, so the test stops a generation in flight.
+    await expect.poll(() => server.completionRequests().length).toBe(before + 1);
     const t0 = Date.now();
     await stop.click();
     await page.locator('[data-status="aborted"]').waitFor({ timeout: 5_000 });
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(await page.getByRole('button', { name: 'Run' }).isEnabled()).toBe(true);
     expect(await page.getByText('stopped', { exact: true }).count()).toBe(1);
-    await screenshot(page, 'chat-stopped');
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('stops a run while Python is running', async () => {
+    server.push(['Thought: loop.', '```py', 'while True:', '    pass', '```'].join('\n'));
+    await open(chatLink({ q: 'Loop forever', mode: 'agent', pythonTimeoutS: '120', run: '1' }));
+    await page.getByText('running Python…').waitFor({ timeout: 60_000 });
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.locator('[data-status="aborted"]').waitFor({ timeout: 10_000 });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await screenshot(page, 'chat-stopped');
+    expect(errors).toEqual([]);
+  }, 90_000);
 
   it('compares CoT and agent side by side with the gold answer', async () => {
     server.push(
@@ -199,8 +212,11 @@ describe('the playground app', () => {
     expect(await rows.count()).toBe(6);
     await screenshot(page, 'models-dark');
     // Keyboard: the nav links are reachable with Tab and follow Enter.
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
+    await open(`${preview.url}#/models`);
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement?.textContent)) === 'Chat') break;
+    }
     await page.keyboard.press('Enter');
     await expect.poll(() => page.url()).toContain('#/chat');
     expect(errors).toEqual([]);

@@ -194,6 +194,14 @@ describe('WebLLM ChatEngine adapter', () => {
         messages,
       }),
     ).rejects.toMatchObject({ code: 'out_of_memory' });
+    await expect(
+      createWebLLMEngine(
+        new StandInEngine([], { fail: new TypeError('Failed to fetch') }),
+        'm',
+      ).chat({
+        messages,
+      }),
+    ).rejects.toMatchObject({ code: 'engine_unreachable', message: /could not be downloaded/ });
     const other = createWebLLMEngine(new StandInEngine([], { fail: new Error('boom') }), 'm');
     await expect(other.chat({ messages })).rejects.toBeInstanceOf(PlaygroundError);
   });

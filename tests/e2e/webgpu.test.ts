@@ -1,0 +1,100 @@
+/**
+ * The WebGPU checks on the adapter headless Chromium offers with --enable-unsafe-webgpu
+ * (SwiftShader: no shader-f16), and what the model manager does when weights cannot come.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, Route } from 'playwright-core';
+import {
+  collectErrors,
+  ensureBuilt,
+  launchChromium,
+  screenshot,
+  startPreview,
+  type Chromium,
+  type Preview,
+} from './helpers/app-server.ts';
+
+let preview: Preview;
+let chrome: Chromium;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  const built = await ensureBuilt();
+  [preview, chrome] = await Promise.all([
+    startPreview(built.dir),
+    launchChromium(['--enable-unsafe-webgpu']),
+  ]);
+  page = await chrome.context.newPage();
+  errors = collectErrors(page);
+}, 240_000);
+
+afterAll(async () => {
+  await chrome?.close();
+  await preview?.close();
+});
+
+async function open(url: string): Promise<void> {
+  await page.goto('about:blank');
+  await page.goto(url);
+}
+
+describe('WebGPU check and model loading', () => {
+  it('finds the adapter, sees no shader-f16 and offers only q4f32 models', async () => {
+    await open(`${preview.url}#/models`);
+    const status = page.getByTestId('webgpu-status');
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('ok');
+    const text = await status.innerText();
+    expect(text).toContain('WebGPU ready');
+    expect(text).toContain('no 16-bit shaders (shader-f16), so q4f32 models are used');
+    expect(text).toMatch(/shader-f16\s+no\b/);
+    expect(
+      await page.getByRole('button', { name: 'Load Qwen2.5 0.5B Instruct (q4f16_1)' }).isDisabled(),
+    ).toBe(true);
+    expect(
+      await page.getByRole('button', { name: 'Load Qwen2.5 0.5B Instruct (q4f32_1)' }).isEnabled(),
+    ).toBe(true);
+    await screenshot(page, 'models-webgpu');
+    expect(errors).toEqual([]);
+  });
+
+  it('switches a q4f16 choice to q4f32, shows progress and cancels', async () => {
+    // Weights never arrive: the load stays in progress until cancelled.
+    const held: Route[] = [];
+    await chrome.context.route(/huggingface\.co|raw\.githubusercontent\.com/, (route) => {
+      held.push(route);
+    });
+    await open(`${preview.url}#/chat?model=Qwen2.5-0.5B-Instruct-q4f16_1-MLC`);
+    await page.getByRole('button', { name: 'Load now' }).click();
+    await page
+      .getByText('This GPU lacks shader-f16, so Qwen2.5 0.5B Instruct (q4f32_1) is used')
+      .waitFor();
+    const loading = page.getByRole('group', { name: /Loading Qwen2.5 0.5B Instruct \(q4f32_1\)/ });
+    await loading.waitFor({ timeout: 30_000 });
+    expect(await loading.getByRole('progressbar').count()).toBe(1);
+    await screenshot(page, 'chat-model-loading');
+    await loading.getByRole('button', { name: 'Cancel' }).click();
+    await loading.waitFor({ state: 'detached', timeout: 5_000 });
+    expect(await page.getByRole('button', { name: 'Load now' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await Promise.all(held.map((r) => r.abort().catch(() => undefined)));
+    await chrome.context.unrouteAll({ behavior: 'ignoreErrors' });
+  }, 90_000);
+
+  it('says plainly when the weights cannot be fetched, with no spinner left', async () => {
+    await chrome.context.route(/huggingface\.co|raw\.githubusercontent\.com/, (route) =>
+      route.abort('internetdisconnected'),
+    );
+    await open(`${preview.url}#/chat?model=Qwen2.5-0.5B-Instruct-q4f32_1-MLC`);
+    const before = errors.filter((e) => e.startsWith('pageerror')).length;
+    await page.getByRole('button', { name: 'Load now' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 60_000 });
+    expect(await alert.innerText()).toContain('The model could not be loaded.');
+    expect(await alert.innerText()).toContain('could not be downloaded (network error)');
+    expect(await page.getByRole('group', { name: /Loading/ }).count()).toBe(0);
+    await screenshot(page, 'chat-model-load-failed');
+    expect(errors.filter((e) => e.startsWith('pageerror')).length).toBe(before);
+    await chrome.context.unrouteAll({ behavior: 'ignoreErrors' });
+  }, 90_000);
+});
