@@ -388,3 +388,22 @@ describe('summary and reports', () => {
     expect(readFileSync(join(dir, RUN_FILES.chart), 'utf8')).toContain('</svg>');
   });
 });
+
+describe('browser reuse', () => {
+  it('keeps the core of src/eval free of Node and CLI imports (files under node/ are the exception)', async () => {
+    const { readdirSync } = await import('node:fs');
+    const root = join(import.meta.dirname, '../../src/eval');
+    const core = [
+      ...readdirSync(root).filter((f) => f.endsWith('.ts')),
+      ...readdirSync(join(root, 'math')).map((f) => `math/${f}`),
+    ];
+    expect(core).toContain('runner.ts');
+    const offenders = core.filter((f) => {
+      const text = readFileSync(join(root, f), 'utf8');
+      return /from '(?:node:|fs|path|os|url|child_process|worker_threads)|\/node\/|\/cli\//.test(
+        text,
+      );
+    });
+    expect(offenders).toEqual([]);
+  });
+});

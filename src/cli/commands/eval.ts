@@ -265,6 +265,11 @@ export function register(program: Command): void {
       controller.abort();
     };
     process.once('SIGINT', onSigint);
+    if (needSandbox && opts.progress) {
+      process.stderr.write(
+        `starting up to ${opts.concurrency} Python sandbox(es), one per question in flight\n`,
+      );
+    }
     const startedAt = Date.now();
     let result;
     try {

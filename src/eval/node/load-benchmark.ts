@@ -1,5 +1,5 @@
 /** Node side of benchmark loading: where the data directory is, and reading files from it. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,14 +51,15 @@ export async function loadBenchmark(
 ): Promise<BenchQuestion[]> {
   const dataDir = resolveDataDir(options.dataDir);
   const info = benchmarkInfo(spec);
+  const isFile = existsSync(spec) && statSync(spec).isFile();
   let path: string;
   let name: string;
-  if (info && !existsSync(spec)) {
+  if (info && !isFile) {
     path = join(dataDir, info.file);
     name = info.name;
     if (!existsSync(path))
       throw new PlaygroundError('data_missing', missingDataMessage([info], dataDir));
-  } else if (existsSync(spec)) {
+  } else if (isFile) {
     path = resolve(spec);
     name = basename(spec, extname(spec));
   } else {
