@@ -383,7 +383,11 @@ describe('summary and reports', () => {
     const run = await openRunDirectory(dir, CONFIG);
     for (const r of await records()) await run.append(r);
     await run.writeOutputs({ complete: true, wallTimeMs: 1 });
-    expect((await readSummary(dir)).overall.questions).toBe(10);
+    expect(await readSummary(dir)).toMatchObject({ complete: true, overall: { questions: 10 } });
+    // A record written after the summary (a run going on) shows up, and the run is not complete.
+    const extra = (await records())[0];
+    if (extra) await run.append({ ...extra, id: 'late' });
+    expect(await readSummary(dir)).toMatchObject({ complete: false, overall: { questions: 11 } });
     expect(readFileSync(join(dir, RUN_FILES.report), 'utf8')).toContain('HotpotQA');
     expect(readFileSync(join(dir, RUN_FILES.chart), 'utf8')).toContain('</svg>');
   });

@@ -48,18 +48,25 @@ export async function readConfig(dir: string): Promise<RunConfig | null> {
   return JSON.parse(await readFile(path, 'utf8')) as RunConfig;
 }
 
+/** From the records, so a run still going (or killed) reports what it has so far. */
 export async function readSummary(dir: string): Promise<RunSummary> {
   const path = join(dir, RUN_FILES.summary);
-  if (existsSync(path)) return JSON.parse(await readFile(path, 'utf8')) as RunSummary;
-  // A run killed before its first summary still has records to report.
-  const config = await readConfig(dir);
+  const written = existsSync(path)
+    ? (JSON.parse(await readFile(path, 'utf8')) as RunSummary)
+    : null;
+  const config = (await readConfig(dir)) ?? written?.config;
   if (!config) {
     throw new PlaygroundError(
       'not_found',
       `${dir} is not an evaluation run directory (no ${RUN_FILES.summary} or ${RUN_FILES.config}).`,
     );
   }
-  return summarize(config, await readRecords(dir));
+  const records = await readRecords(dir);
+  if (!records.length && written) return written;
+  const summary = summarize(config, records, { wallTimeMs: written?.overall.wallTimeMs ?? 0 });
+  summary.complete =
+    written?.complete === true && written.overall.questions === summary.overall.questions;
+  return summary;
 }
 
 // Settings that change what the numbers mean: a resumed run must keep them.
