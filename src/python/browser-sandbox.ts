@@ -23,6 +23,11 @@ export interface BrowserSandboxOptions {
    * Default numpy, sympy, mpmath; a missing wheel ends as ModuleNotFoundError in that step.
    */
   lazyPackages?: string[];
+  /**
+   * Python's recursion limit. Browser workers have a small native stack, and recursion through C
+   * code (e.g. a __repr__ calling repr) overflows it before Python's own limit; default 400.
+   */
+  recursionLimit?: number;
 }
 
 export function createBrowserSandbox(options: BrowserSandboxOptions): PythonSandbox {
@@ -30,6 +35,7 @@ export function createBrowserSandbox(options: BrowserSandboxOptions): PythonSand
     runtime: {
       indexURL: options.indexURL,
       lazyPackages: options.lazyPackages ?? ['numpy', 'sympy', 'mpmath'],
+      recursionLimit: options.recursionLimit ?? 400,
     },
     ...(options.tools ? { tools: options.tools } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),

@@ -681,7 +681,7 @@ def install(bridge, config_json):
         _JsProxy = JsProxy
     except Exception:
         _JsProxy = None
-    _sys.setrecursionlimit(int(config.get('recursionLimit', 400)))
+    _sys.setrecursionlimit(int(config.get('recursionLimit', 1000)))
     for f in (_real_eval, _real_exec, _real_compile, _builtins.open, _real_import,
               _builtins.breakpoint, _builtins.input, _builtins.globals, _builtins.locals,
               _builtins.vars, getattr, setattr, delattr):

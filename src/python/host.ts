@@ -82,11 +82,11 @@ export class SandboxHost implements PythonSandbox {
 
   reset(): Promise<void> {
     return this.serial(async () => {
-      const out = await this.request((id) => ({ type: 'reset', id }), 10_000, undefined);
+      // Whatever the outcome, the next step starts from an empty state: a failed or hung reset has
+      // replaced the interpreter, which is just as empty.
+      await this.request((id) => ({ type: 'reset', id }), 10_000, undefined);
       this.candidates = null;
       this.lostUnreported = false;
-      if (out.outcome.kind === 'error')
-        throw new PlaygroundError('python_crashed', out.outcome.message);
     });
   }
 
@@ -358,6 +358,13 @@ export class SandboxHost implements PythonSandbox {
       if (!this.disposed) this.spawn().ready.catch(() => undefined);
     } else if (outcome.kind === 'exit' && !this.disposed) {
       this.spawn().ready.catch(() => undefined);
+    } else if (outcome.kind === 'error') {
+      // A JavaScript-level failure inside Pyodide (e.g. a native stack overflow) can leave the
+      // interpreter in a fatal state: replace it rather than trust it.
+      runtime.transport.terminate();
+      if (this.runtime === runtime) this.runtime = null;
+      this.lostUnreported = true;
+      if (!this.disposed) this.spawn().ready.catch(() => undefined);
     }
     if (interruptedFor === 'abort') throw new PlaygroundError('aborted', 'The run was stopped.');
     return { outcome, toolCalls, interruptedFor };
@@ -428,7 +435,17 @@ export class SandboxHost implements PythonSandbox {
         true,
       );
     } else if (outcome.kind === 'error') {
-      throw new PlaygroundError('python_crashed', outcome.message);
+      result = errorResult(
+        {
+          kind: 'crash',
+          type: 'RuntimeError',
+          message: `Code execution failed due to: RuntimeError: the Python interpreter failed (${outcome.message}) and was restarted. All variables and imports from earlier steps are lost.`,
+        },
+        '',
+        toolCalls,
+        durationMs,
+        true,
+      );
     } else {
       throw new PlaygroundError('internal', 'Unexpected reply from the Python sandbox.');
     }

@@ -190,7 +190,7 @@ async function boot(
     (mod as unknown as Record<string, PyCallable>)[name] as PyCallable;
   get('install')(
     bridge,
-    JSON.stringify({ tools: config.tools, recursionLimit: config.recursionLimit ?? 400 }),
+    JSON.stringify({ tools: config.tools, recursionLimit: config.recursionLimit ?? 1000 }),
   );
   const version = String(py.runPython('import sys; sys.version.split()[0]'));
   get('lock')();

@@ -10,7 +10,7 @@ if (!workerFile || !send) {
   console.error('usage: forked with the worker bundle path as the first argument');
   process.exit(2);
 }
-const worker = new Worker(workerFile);
+const worker = new Worker(workerFile, { resourceLimits: { stackSizeMb: 16 } });
 const link = new RuntimeLink(worker, (m) => send(m));
 worker.on('message', (m: WorkerOutbound) => link.fromWorker(m));
 worker.on('error', (err) => {

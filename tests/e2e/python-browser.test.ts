@@ -72,7 +72,9 @@ describe('the browser sandbox', () => {
   it('ends deep recursion, also through C code, as an error and keeps working', async () => {
     const plain = await run('def f(n):\n    return f(n + 1)\nf(0)');
     expect(plain.error?.type).toBe('RecursionError');
-    const viaC = await run('class A:\n    def __repr__(self):\n        return repr(self)\nrepr(A())');
+    const viaC = await run(
+      'class A:\n    def __repr__(self):\n        return repr(self)\nrepr(A())',
+    );
     expect(viaC.status).toBe('error');
     expect(viaC.error?.type).toBe('RecursionError');
     expect((await run('2 + 2')).output).toBe('4');

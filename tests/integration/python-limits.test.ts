@@ -105,6 +105,13 @@ describe('limits', () => {
       "Code execution failed at line 'f(0)' due to: RecursionError: maximum recursion depth exceeded",
     );
     expect((await sb.execute('sorted([3, 1, 2])')).output).toBe('[1, 2, 3]');
+    const viaC = await sb.execute(
+      'class A:\n    def __repr__(self):\n        return repr(self)\nrepr(A())',
+    );
+    expect(viaC.error?.message).toBe(
+      "Code execution failed at line 'repr(A())' due to: RecursionError: maximum recursion depth exceeded",
+    );
+    expect(viaC.stateLost).toBe(false);
   });
 
   it('truncates a 10 MB print', async () => {

@@ -137,6 +137,27 @@ describe('SandboxHost', () => {
     expect(after.stateLost).toBe(true);
   });
 
+  it('replaces a runtime whose driver failed at the JavaScript level', async () => {
+    const { sb, runtimes } = host((m, rt) => {
+      if (m.type !== 'execute') return;
+      if (runtimes.indexOf(rt) === 0)
+        queueMicrotask(() =>
+          rt.events.onMessage({
+            type: 'error',
+            id: m.id,
+            error: { code: 'python_crashed', message: 'Maximum call stack size exceeded' },
+          }),
+        );
+      else rt.reply(m.id, { output: 'ok' });
+    });
+    const r = await sb.execute('repr(A())');
+    expect(r.error?.kind).toBe('crash');
+    expect(r.error?.message).toContain('Maximum call stack size exceeded');
+    expect(r.stateLost).toBe(true);
+    expect(runtimes[0]?.terminated).toBe(true);
+    expect((await sb.execute('1')).output).toBe('ok');
+  });
+
   it('calls tools, records them and returns a failing tool as an error reply', async () => {
     const sentReplies: HostMessage[] = [];
     const { sb } = host(
