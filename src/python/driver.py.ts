@@ -160,6 +160,8 @@ def _check(v):
 
 
 def _safe_attr(obj, name):
+    if type(obj) is _ModuleType and not _module_ok(obj.__name__):
+        raise _policy('Forbidden access to module: ' + obj.__name__)
     return _check(_real_getattr(obj, name))
 
 
@@ -169,7 +171,7 @@ def _safe_getattr(obj, name, *default):
     if not _attr_allowed(name):
         raise _policy('Forbidden access to attribute: ' + name)
     try:
-        return _check(_real_getattr(obj, name))
+        return _safe_attr(obj, name)
     except AttributeError:
         if default:
             return default[0]
