@@ -3,7 +3,7 @@
  * strings, numbers (relative 1e-4), tuples/intervals element-wise, identities at random points,
  * and finally sympy when the caller supplies a symbolic hook.
  */
-import { parseExpression, evaluateConstant } from './math/expression.ts';
+import { evaluateConstant, parseExpression, sameTokens } from './math/expression.ts';
 import { normalizeMath, type NormalizedMath } from './math/normalize.ts';
 import type { GradeMethod, GradeResult } from './types.ts';
 
@@ -189,6 +189,7 @@ async function compare(
   if (va !== null && vb !== null) {
     return { equal: sameNumber(va, vb, a.percent || b.percent), method: 'numeric' };
   }
+  if (sameTokens(a.text, b.text)) return { equal: true, method: 'exact' };
   const prose = looksLikeProse(a.text);
   const identity = prose ? null : identityEqual(a.text, b.text);
   if (identity !== null) return { equal: identity, method: 'identity' };

@@ -109,6 +109,9 @@ const MATH_PAIRS: Pair[] = [
   ['', '5', false, 'empty prediction'],
   ['2^{2023}', '2^2023', true, 'huge power, braces'],
   ['2^{2024}', '2^{2023}', false, 'huge powers do not collapse to Infinity'],
+  ['2**2019 - 2020', '2^{2019} - 2020', true, 'python power past float range'],
+  ['pi - acos(1/8)', '\\pi -\\arccos \\frac{1}{8}', true, 'python acos vs latex arccos'],
+  ['(-oo, 3]', '(-\\infty, 3]', true, 'sympy infinity'],
 ];
 
 describe('math grader: equivalence table', () => {

@@ -16,11 +16,15 @@ const FUNCTIONS: Record<string, (x: number) => number> = {
   arcsin: Math.asin,
   arccos: Math.acos,
   arctan: Math.atan,
+  // Python / sympy spellings, as agents pass them to final_answer.
+  asin: Math.asin,
+  acos: Math.acos,
+  atan: Math.atan,
   ln: Math.log,
   log: Math.log,
   exp: Math.exp,
 };
-const CONSTANTS: Record<string, number> = { pi: Math.PI, inf: Infinity };
+const CONSTANTS: Record<string, number> = { pi: Math.PI, inf: Infinity, oo: Infinity };
 const PLAIN_COMMANDS: Record<string, string> = {
   pi: 'pi',
   infty: 'inf',
@@ -302,6 +306,18 @@ class Parser {
   }
 }
 
+/** Token for token the same expression (2^{2019}-2020 and 2**2019 - 2020), even past float range. */
+export function sameTokens(a: string, b: string): boolean {
+  const plain = (t: string): string | null =>
+    t.includes('\\') || /[{}]/.test(t) ? latexToPlain(t) : t;
+  const pa = plain(a);
+  const pb = plain(b);
+  const ta = pa === null ? null : tokenize(pa);
+  const tb = pb === null ? null : tokenize(pb);
+  if (!ta?.length || !tb?.length) return false;
+  return JSON.stringify(ta) === JSON.stringify(tb);
+}
+
 export interface ParsedExpression {
   evaluate: Node;
   variables: string[];
@@ -326,6 +342,6 @@ export function evaluateConstant(text: string): number | null {
   const v = parsed.evaluate({});
   if (Number.isNaN(v)) return null;
   // 2^2023 overflows: two different huge numbers must not compare equal as Infinity.
-  if (!Number.isFinite(v) && !/\binf\b|\\infty/.test(text)) return null;
+  if (!Number.isFinite(v) && !/\b(?:inf|oo)\b|\\infty/.test(text)) return null;
   return v;
 }
