@@ -64,6 +64,8 @@ export class SandboxHost implements PythonSandbox {
   private candidates: { count: number; generation: number; slots: Set<number> } | null = null;
   /** Milliseconds the last (re)start took; for the benchmark. */
   lastStartMs = 0;
+  /** What the running runtime reported about its isolation (Node: the permission model probe). */
+  isolation: Record<string, string> = {};
 
   constructor(
     private readonly factory: TransportFactory,
@@ -223,6 +225,7 @@ export class SandboxHost implements PythonSandbox {
           isReady = true;
           clearTimeout(timer);
           this.lastStartMs = performance.now() - started;
+          this.isolation = msg.isolation ?? {};
           readyResolve();
         } else if (msg.type === 'start_failed') {
           clearTimeout(timer);

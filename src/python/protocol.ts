@@ -40,7 +40,13 @@ export type ToolReply = { ok: true; text: string } | { ok: false; message: strin
 
 /** Runtime -> host. */
 export type RuntimeMessage =
-  | { type: 'ready'; pythonVersion: string; startMs: number }
+  | {
+      type: 'ready';
+      pythonVersion: string;
+      startMs: number;
+      /** What the runtime verified about its sandbox, e.g. { fsWrite: 'ERR_ACCESS_DENIED' }. */
+      isolation?: Record<string, string>;
+    }
   | { type: 'start_failed'; error: SerializedError }
   | { type: 'result'; id: number; result: RawResult }
   | { type: 'done'; id: number; ok: boolean }

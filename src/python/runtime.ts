@@ -28,7 +28,16 @@ interface Driver {
   lazy: string[];
 }
 
-export function startRuntime(port: RuntimePort, loadPyodide: typeof LoadPyodide): void {
+/**
+ * `checkIsolation` runs before Pyodide loads: it returns facts about the host's isolation for the
+ * 'ready' message, or throws to refuse to start (the Node child fails closed without its
+ * permission model).
+ */
+export function startRuntime(
+  port: RuntimePort,
+  loadPyodide: typeof LoadPyodide,
+  checkIsolation?: () => Promise<Record<string, string>>,
+): void {
   let driver: Driver | null = null;
   let interrupt: Int32Array | null = null;
   let queue: Promise<void> = Promise.resolve();
@@ -42,6 +51,7 @@ export function startRuntime(port: RuntimePort, loadPyodide: typeof LoadPyodide)
     if (msg.type === 'init') {
       try {
         const started = performance.now();
+        const isolation = checkIsolation ? await checkIsolation() : {};
         interrupt = new Int32Array(msg.interrupt);
         const py = await boot(
           msg.config,
@@ -55,6 +65,7 @@ export function startRuntime(port: RuntimePort, loadPyodide: typeof LoadPyodide)
           type: 'ready',
           pythonVersion: py.version,
           startMs: performance.now() - started,
+          isolation,
         });
       } catch (err) {
         port.post({

@@ -7,7 +7,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeSandbox, permissionFlags } from '../../src/python/node-sandbox.ts';
+import {
+  createNodeSandbox,
+  createNodeSandboxHost,
+  permissionFlags,
+} from '../../src/python/node-sandbox.ts';
 import type { PythonSandbox } from '../../src/python/sandbox.ts';
 
 const LIMIT = 1000;
@@ -162,6 +166,20 @@ describe('limits', () => {
 });
 
 describe('the Node permission model of the sandbox child', () => {
+  it('is in force inside the real sandbox child (it probes itself before loading Pyodide)', async () => {
+    const host = createNodeSandboxHost();
+    try {
+      await host.start();
+      expect(host.isolation).toEqual({
+        fsWrite: 'ERR_ACCESS_DENIED',
+        childProcess: 'ERR_ACCESS_DENIED',
+        fsReadOutside: 'ERR_ACCESS_DENIED',
+      });
+    } finally {
+      await host.dispose();
+    }
+  });
+
   it('blocks child processes, file writes and reads outside the allowed paths', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandbox-perm-'));
     const script = join(dir, 'probe.mjs');
