@@ -42,6 +42,7 @@ interface EvalCliOptions extends EngineCliOptions {
   label?: string;
   retryErrors: boolean;
   sympy: boolean;
+  trajectories: boolean;
   progress: boolean;
   judgeBaseUrl?: string;
   judgeModel?: string;
@@ -175,6 +176,10 @@ export function register(program: Command): void {
     )
     .option('--label <text>', 'column heading of this run in reports')
     .option('--retry-errors', 'on resume, ask again the questions that ended in an error', false)
+    .option(
+      '--no-trajectories',
+      'keep only the graded figures per question, not the whole run (smaller files)',
+    )
     .option('--no-sympy', 'grade math without sympy in the sandbox')
     .option('--no-progress', 'no progress output')
     .addOption(
@@ -283,6 +288,7 @@ export function register(program: Command): void {
         done: run.done,
         signal: controller.signal,
         onRecord: (r) => run.append(r),
+        dropRuns: !opts.trajectories,
         onEvent: progressReporter(opts.progress),
       });
     } finally {
