@@ -40,7 +40,8 @@ type Outcome =
 interface ActiveRequest {
   id: number;
   toolCalls: ToolCallRecord[];
-  signal: AbortSignal | undefined;
+  /** Fires when the step is interrupted or over, so a slow tool can stop too. */
+  signal: AbortSignal;
   settle(outcome: Outcome): void;
 }
 
@@ -291,6 +292,7 @@ export class SandboxHost implements PythonSandbox {
     const started = performance.now();
     let reply: { ok: true; text: string } | { ok: false; message: string };
     try {
+      if (!request) throw new Error('the step it belonged to is over');
       if (!tool) throw new Error(`unknown tool ${name}`);
       const result = await tool.call(args, request?.signal);
       const text = typeof result.text === 'string' ? result.text : String(result.text);
@@ -326,6 +328,7 @@ export class SandboxHost implements PythonSandbox {
     let interruptedFor: 'timeout' | 'abort' | null = null;
     const timers: ReturnType<typeof setTimeout>[] = [];
     let onAbort: (() => void) | null = null;
+    const toolAbort = new AbortController();
     const outcome = await new Promise<Outcome>((resolve) => {
       let settled = false;
       const settle = (o: Outcome): void => {
@@ -333,10 +336,11 @@ export class SandboxHost implements PythonSandbox {
         settled = true;
         resolve(o);
       };
-      this.active = { id, toolCalls, signal, settle };
+      this.active = { id, toolCalls, signal: toolAbort.signal, settle };
       const interrupt = (reason: 'timeout' | 'abort'): void => {
         if (interruptedFor) return;
         interruptedFor = reason;
+        toolAbort.abort();
         runtime.transport.send({ type: 'interrupt' });
         timers.push(
           setTimeout(() => settle({ kind: 'hung' }), this.options.interruptGraceMs ?? 2000),
@@ -350,6 +354,7 @@ export class SandboxHost implements PythonSandbox {
       runtime.transport.send(build(id));
     });
     for (const t of timers) clearTimeout(t);
+    toolAbort.abort();
     if (signal && onAbort) signal.removeEventListener('abort', onAbort);
     this.active = null;
     if (outcome.kind === 'hung') {

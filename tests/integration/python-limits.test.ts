@@ -18,6 +18,7 @@ const LIMIT = 1000;
 const GRACE = 1000;
 let sb: PythonSandbox;
 let slowToolRelease: (() => void) | null = null;
+let slowToolSignal: AbortSignal | undefined;
 
 beforeAll(async () => {
   sb = createNodeSandbox({
@@ -27,8 +28,9 @@ beforeAll(async () => {
       {
         name: 'slow',
         params: [],
-        call: () =>
+        call: (_args, signal) =>
           new Promise((resolve) => {
+            slowToolSignal = signal;
             slowToolRelease = () => resolve({ text: 'late' });
           }),
       },
@@ -132,6 +134,7 @@ describe('limits', () => {
     expect(ms).toBeLessThan(LIMIT + GRACE);
     expect(r.error?.kind).toBe('timeout');
     expect(r.stateLost).toBe(false);
+    expect(slowToolSignal?.aborted).toBe(true);
     slowToolRelease?.();
     expect((await sb.execute('"ok"')).output).toBe('ok');
   });
