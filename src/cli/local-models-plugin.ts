@@ -71,28 +71,24 @@ export function localModelIds(modelsDir: string): string[] {
     .sort();
 }
 
+async function folderInfo(modelsDir: string, id: string): Promise<LocalModelInfo> {
+  const dir = join(modelsDir, id, 'resolve', 'main');
+  const check = await validateModelFolder(nodeFolderAccess(dir));
+  const libs = readdirSync(dir).filter((f) => f.endsWith('.wasm'));
+  return { id, ok: check.ok, problems: check.problems.map((p) => p.message), libs };
+}
+
 /** Validates each local model folder: what GET /models/local.json reports. */
 export async function scanLocalModels(modelsDir: string): Promise<LocalModelInfo[]> {
   const out: LocalModelInfo[] = [];
-  for (const id of localModelIds(modelsDir)) {
-    const dir = join(modelsDir, id, 'resolve', 'main');
-    const check = await validateModelFolder(nodeFolderAccess(dir));
-    const libs = readdirSync(dir).filter((f) => f.endsWith('.wasm'));
-    out.push({ id, ok: check.ok, problems: check.problems.map((p) => p.message), libs });
-  }
+  for (const id of localModelIds(modelsDir)) out.push(await folderInfo(modelsDir, id));
   return out;
 }
 
 /** The Node side of the app's choice: a valid models/<id>/resolve/main/ wins over the remote URL. */
 export async function preferLocalModel(entry: ModelEntry, modelsDir: string): Promise<ModelChoice> {
-  const ids = localModelIds(modelsDir);
-  if (!ids.includes(entry.id)) return chooseModelSource(entry, []);
-  const dir = join(modelsDir, entry.id, 'resolve', 'main');
-  const check = await validateModelFolder(nodeFolderAccess(dir));
-  const libs = readdirSync(dir).filter((f) => f.endsWith('.wasm'));
-  return chooseModelSource(entry, [
-    { id: entry.id, ok: check.ok, problems: check.problems.map((p) => p.message), libs },
-  ]);
+  if (!localModelIds(modelsDir).includes(entry.id)) return chooseModelSource(entry, []);
+  return chooseModelSource(entry, [await folderInfo(modelsDir, entry.id)]);
 }
 
 function sendError(res: ServerResponse, status: number, message: string): void {
