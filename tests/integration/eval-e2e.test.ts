@@ -128,6 +128,45 @@ describe('playground eval end to end (fake server, real agent loop and sandboxes
     expect(report.stdout).toContain('| **Average** | **70.8** | **70.8** |');
   });
 
+  it('runs CoT mode: answer tag and last boxed value, no sandbox needed', async () => {
+    server = await startFakeOpenAIServer({
+      fallback: 'Six sevens are \\boxed{41}... no: <answer>so \\boxed{42}</answer>',
+    });
+    const out = mkdtempSync(join(tmpdir(), 'eval-cot-'));
+    const r = await cli([
+      'eval',
+      '--bench',
+      join(FIXTURES, 'mini_math.jsonl'),
+      '--mode',
+      'cot',
+      '--out',
+      out,
+      '--base-url',
+      server.baseUrl,
+      '--model',
+      'fake-model',
+      '--no-sympy',
+      '--concurrency',
+      '2',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('sandbox');
+    const records = await readRecords(out);
+    expect(records.map((x) => [x.id, x.answer, x.correct, x.mode]).sort()).toEqual([
+      ['m1', '42', true, 'cot'],
+      ['m2', '42', false, 'cot'],
+      ['m3', '42', false, 'cot'],
+      ['m4', '42', false, 'cot'],
+    ]);
+    const request = server.completionRequests()[0]?.body as {
+      messages: { role: string; content: string }[];
+    };
+    expect(request.messages[1]).toEqual({
+      role: 'user',
+      content: expect.stringContaining('What is') as unknown,
+    });
+  });
+
   it('says which benchmark data is missing before any model call', async () => {
     server = await startFakeOpenAIServer({ fallback: reply });
     const empty = mkdtempSync(join(tmpdir(), 'eval-nodata-'));
