@@ -111,8 +111,11 @@ function* randomPoints(seed: number): Generator<number> {
 
 /** Words, not a formula: letters would otherwise parse as a product of variables. */
 function looksLikeProse(text: string): boolean {
-  return /[a-zA-Z]{2,}\s+[a-zA-Z]{2,}/.test(text.replace(/\\[a-zA-Z]+/g, ''));
+  const bare = text.replace(/\\[a-zA-Z]+/g, ' ').replace(KNOWN_NAMES, ' ');
+  return /[a-zA-Z]{3,}/.test(bare);
 }
+const KNOWN_NAMES =
+  /\b(?:a?sin|a?cos|a?tan|arc(?:sin|cos|tan)|sec|csc|cot|sqrt|log|ln|exp|pi|inf|oo)\b/g;
 
 /** Equal as functions of their letters at random points (both must parse). */
 function identityEqual(a: string, b: string): boolean | null {
@@ -198,7 +201,7 @@ async function compare(
     if (symbolic !== null) return { equal: symbolic, method: 'symbolic' };
   }
   // A sentence around a number ("The answer is 42 apples"): its last number, when gold is one.
-  if (vb !== null && va === null && (prose || parseExpression(a.text) === null)) {
+  if (vb !== null && va === null && prose) {
     const numbers = a.text.match(/-?\d[\d,]*(?:\.\d+)?|-?\.\d+/g);
     const lastNumber = numbers?.[numbers.length - 1]?.replace(/,(?=\d{3}\b)/g, '');
     if (lastNumber !== undefined && Number.isFinite(Number(lastNumber))) {

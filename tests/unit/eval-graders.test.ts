@@ -102,6 +102,8 @@ const MATH_PAIRS: Pair[] = [
   // plain-text / python-style agent answers
   ['The answer is 42.', '42', true, 'last number of a sentence'],
   ['It is 41 or 42, I think 41', '42', false, 'last number is wrong'],
+  ['42 apples', '42', true, 'a word after the number'],
+  ['4343_6', '6', false, 'a subscript is not a sentence around a number'],
   ['3*sqrt(13)', '3\\sqrt{13}', true, 'python syntax vs latex'],
   ['2**10', '1024', true, 'python power'],
   ['52_8', '52_8', true, 'base subscript string'],
