@@ -151,6 +151,10 @@ def _check(v):
         raise _policy('Forbidden access to a JavaScript object')
     if id(v) in _forbidden_ids:
         raise _policy('Forbidden access to function: ' + str(_real_getattr(v, '__name__', '?')))
+    if t is _types.MethodType:
+        if type(v.__self__) is _ModuleType:
+            _check(v.__self__)
+        return _check(v.__func__) and v
     if t is _FunctionType or t is _types.BuiltinFunctionType or t is type:
         mod = _real_getattr(v, '__module__', None)
         if isinstance(mod, str) and _top(mod) not in _SAFE_TOPS:
@@ -688,6 +692,10 @@ def install(bridge, config_json):
               _builtins.breakpoint, _builtins.input, _builtins.globals, _builtins.locals,
               _builtins.vars, getattr, setattr, delattr):
         _forbidden_ids.add(id(f))
+    # Containers that lead to every module or to the import machinery.
+    for v in (_sys.modules, _sys.meta_path, _sys.path_hooks, _sys.path_importer_cache,
+              vars(_builtins), globals()):
+        _forbidden_ids.add(id(v))
     for mod_name in ('os', 'sys', 'importlib', 'operator', 'gc', 'inspect', 'io', 'posix'):
         m = _sys.modules.get(mod_name)
         if m is not None:

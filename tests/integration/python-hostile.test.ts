@@ -199,6 +199,17 @@ describe.skipIf(!hasSympy)('library code that evaluates strings (sympy)', () => 
       'Forbidden access to module: sys',
     );
   });
+  it('a library helper that resolves any dotted name to a callable', async () => {
+    await sb.execute('from sympy.utilities.source import get_class');
+    await blocked('get_class("os.system")', 'Forbidden access to function: system');
+    await blocked(
+      'get_class("subprocess.Popen")',
+      'Forbidden access to function: subprocess.Popen',
+    );
+    await blocked('get_class("builtins.eval")', 'Forbidden access to function');
+    await blocked('get_class("js.eval")', 'Import from js is not allowed');
+    expect((await sb.execute('get_class("sympy.Symbol")("y")')).output).toBe('y');
+  });
   it('a library module that re-exports a forbidden one', async () => {
     await blocked(
       'import sympy.testing.runtests as r\nr.pdoctest',
