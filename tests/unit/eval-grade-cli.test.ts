@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
@@ -87,6 +88,32 @@ describe('playground grade', () => {
     expect(lines.at(-1)).toBe('correct');
     expect(server.completionRequests()).toHaveLength(1);
   });
+  it.skipIf(!existsSync('/usr/lib/python3/dist-packages/sympy/__init__.py'))(
+    'asks sympy in the sandbox with --sympy',
+    async () => {
+      const without = await run([
+        'grade',
+        '--kind',
+        'math',
+        '--pred',
+        '\\binom{5}{2}',
+        '--gold',
+        '10',
+      ]);
+      expect(without.lines.at(-1)).toBe('incorrect');
+      const { lines } = await run([
+        'grade',
+        '--kind',
+        'math',
+        '--pred',
+        '\\binom{5}{2}',
+        '--gold',
+        '10',
+        '--sympy',
+      ]);
+      expect(lines).toEqual(['method: symbolic', 'correct']);
+    },
+  );
   it('rejects a missing --kind as bad usage', async () => {
     const { code } = await run(['grade', '--pred', '1', '--gold', '1']);
     expect(code).toBe(2);

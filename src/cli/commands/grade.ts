@@ -4,6 +4,8 @@ import { createOpenAIEngine } from '../../engines/openai-engine.ts';
 import { PlaygroundError } from '../../errors.ts';
 import { gradeAnswer } from '../../eval/grade.ts';
 import { createLlmJudge } from '../../eval/llm-judge.ts';
+import { createSympyEqual } from '../../eval/sympy-equal.ts';
+import { createNodeSandbox } from '../../python/node-sandbox.ts';
 import type { QuestionKind } from '../../eval/types.ts';
 
 interface GradeCliOptions {
@@ -15,6 +17,8 @@ interface GradeCliOptions {
   judgeBaseUrl?: string;
   judgeModel?: string;
   judgeApiKey?: string;
+  sympy: boolean;
+  pythonPackages?: string;
 }
 
 export function register(program: Command): void {
@@ -50,6 +54,12 @@ export function register(program: Command): void {
         'PLAYGROUND_JUDGE_API_KEY',
       ),
     )
+    .option('--sympy', 'let sympy in the Python sandbox decide what the rules cannot (math)', false)
+    .addOption(
+      new Option('--python-packages <dir>', 'pure-Python packages for the sandbox (sympy)')
+        .env('PLAYGROUND_PYTHON_PACKAGES')
+        .default('/usr/lib/python3/dist-packages'),
+    )
     .action(async (opts: GradeCliOptions) => {
       if (opts.judgeBaseUrl && !opts.judgeModel) {
         throw new PlaygroundError('bad_input', '--judge-base-url needs --judge-model too.');
@@ -64,10 +74,21 @@ export function register(program: Command): void {
               }),
             )
           : undefined;
-      const result = await gradeAnswer(opts.kind, opts.pred, opts.gold, {
-        judge,
-        question: opts.question,
-      });
+      const sandbox =
+        opts.sympy && opts.kind === 'math'
+          ? createNodeSandbox({ pythonPackagesDir: opts.pythonPackages })
+          : null;
+      let result;
+      try {
+        await sandbox?.start();
+        result = await gradeAnswer(opts.kind, opts.pred, opts.gold, {
+          judge,
+          question: opts.question,
+          symbolicEqual: sandbox ? createSympyEqual(sandbox) : undefined,
+        });
+      } finally {
+        await sandbox?.dispose();
+      }
       const out = (s: string): void => void process.stdout.write(s + '\n');
       if (opts.json) {
         out(
