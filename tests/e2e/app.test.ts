@@ -2,18 +2,25 @@
  * The built app in real Chromium against a scripted OpenAI-compatible server on 127.0.0.1, with
  * real Pyodide and a real search index served from the app's origin.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
   collectErrors,
   ensureBuilt,
   launchChromium,
+  ROOT,
   screenshot,
   startPreview,
   type Chromium,
   type Preview,
 } from './helpers/app-server.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
+
+const registryModels = (
+  JSON.parse(readFileSync(join(ROOT, 'models/registry.json'), 'utf8')) as { models: unknown[] }
+).models.length;
 
 const QUESTION = 'Who directed the film ...And God Created Them?';
 const SEARCH_STEP = [
@@ -77,7 +84,7 @@ describe('the playground app', () => {
       if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
     });
     await open(preview.url);
-    await expect.poll(() => page.getByLabel('Question').isVisible()).toBe(true);
+    await expect.poll(() => page.getByLabel('Question', { exact: true }).isVisible()).toBe(true);
     await page.waitForLoadState('networkidle');
     expect(scripts.some((s) => /webllm|pyodide|render|runtime/.test(s))).toBe(false);
     // Labelled controls: every one is reachable by its label.
@@ -208,8 +215,8 @@ describe('the playground app', () => {
     await expect
       .poll(() => page.getByTestId('webgpu-status').getAttribute('data-status'))
       .not.toBe('checking');
-    const rows = page.locator('tbody tr');
-    expect(await rows.count()).toBe(6);
+    const rows = page.getByRole('table').locator('tbody tr');
+    expect(await rows.count()).toBe(registryModels);
     await screenshot(page, 'models-dark');
     // Keyboard: the nav links are reachable with Tab and follow Enter.
     await open(`${preview.url}#/models`);
