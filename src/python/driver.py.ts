@@ -56,7 +56,6 @@ _FunctionType = _types.FunctionType
 _forbidden_types = (_types.FrameType, _types.TracebackType, _types.CodeType, _types.CellType)
 _JsProxy = None
 _locked = False
-_user_active = False
 
 
 class InterpreterError(ValueError):
@@ -335,7 +334,8 @@ def _import_message(name, fromlist):
 
 
 def _needs_lib_check():
-    if not _user_active:
+    """A string evaluated while user code is on the stack may carry the user's text."""
+    if not _locked:
         return False
     f = _sys._getframe(2)
     caller = f.f_globals
@@ -349,7 +349,7 @@ def _needs_lib_check():
         if f.f_code.co_name == '<module>' and _is_module_globals(g):
             return False
         f = f.f_back
-    return True
+    return False
 
 
 def _lib_check_source(source):
@@ -446,7 +446,9 @@ def _copy_namespace(ns):
             continue
         try:
             new[k] = _copy.deepcopy(v, memo)
-        except Exception:
+        except (KeyboardInterrupt, _FinalAnswer):
+            raise
+        except BaseException:
             new[k] = v
     for k, v in ns.items():
         if type(v) is _FunctionType and v.__globals__ is ns:
@@ -502,7 +504,7 @@ def _error(kind, type_name, message, line=None):
 
 
 def _run(ns, code):
-    global _logs, _user_active
+    global _logs
     _logs = _Logs()
     start = _time.perf_counter()
     result = {'status': 'ok', 'output': 'None'}
@@ -522,33 +524,26 @@ def _run(ns, code):
                 for node in tree.body:
                     _user_checker.visit(node)
                     kind, compiled = _compile_stmt(node)
-                    _user_active = True
-                    try:
-                        if kind == 'eval':
-                            value = _real_eval(compiled, ns)
+                    if kind == 'eval':
+                        value = _real_eval(compiled, ns)
+                    else:
+                        _real_exec(compiled, ns)
+                        if kind == 'assign':
+                            value = ns.pop(_LAST, None)
+                        elif kind == 'target':
+                            value = _target_value(node.target, ns)
                         else:
-                            _real_exec(compiled, ns)
-                            if kind == 'assign':
-                                value = ns.pop(_LAST, None)
-                            elif kind == 'target':
-                                value = _target_value(node.target, ns)
-                            else:
-                                value = None
-                    finally:
-                        _user_active = False
+                            value = None
                 result = {'status': 'ok', 'output': truncate_content(str(value), MAX_OUTPUT)}
             except _FinalAnswer as fa:
-                _user_active = False
                 text = str(fa.value)
                 result = {'status': 'final', 'output': truncate_content(text, MAX_OUTPUT),
                           'finalAnswer': {'text': text, 'type': type(fa.value).__name__}}
             except BaseException as e:
-                _user_active = False
                 ns.pop(_LAST, None)
                 result = {'status': 'error', 'error': _describe(e, code, node)}
     except BaseException as e:
         # An interrupt that lands in the driver's own bookkeeping.
-        _user_active = False
         result = {'status': 'error', 'error': _describe(e, code, None)}
     result['logs'] = _logs.value()
     result['durationMs'] = (_time.perf_counter() - start) * 1000
@@ -575,7 +570,10 @@ def _describe(e, code, node):
             text = str(e)
         except BaseException:
             text = '<unprintable {} object>'.format(type_name)
-    message = "Code execution failed at line '{}' due to: {}: {}".format(segment, type_name, text)
+    if segment is None:
+        message = 'Code execution failed due to: {}: {}'.format(type_name, text)
+    else:
+        message = "Code execution failed at line '{}' due to: {}: {}".format(segment, type_name, text)
     return _error(kind, type_name, message, segment)
 
 
@@ -595,7 +593,12 @@ def execute(code):
 
 
 def run_candidate(slot, code):
-    ns = _copy_namespace(_ns)
+    try:
+        ns = _copy_namespace(_ns)
+    except BaseException as e:
+        # A user-defined __deepcopy__ can fail or loop; that candidate just fails.
+        result = {'status': 'error', 'error': _describe(e, code, None), 'logs': '', 'durationMs': 0}
+        return _dump(result)
     result = _run(ns, code)
     _candidates[int(slot)] = ns
     return _dump(result)

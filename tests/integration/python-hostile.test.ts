@@ -199,6 +199,21 @@ describe.skipIf(!hasSympy)('library code that evaluates strings (sympy)', () => 
       'Forbidden access to module: sys',
     );
   });
+  it('sympify called from a __repr__ the driver invokes for the last value', async () => {
+    await blocked(
+      'class A:\n    def __repr__(self):\n        return str(sympy.sympify("Integer(1).__class__"))\nA()',
+      "Code execution failed at line 'A()' due to: InterpreterError: Forbidden access to attribute: __class__",
+    );
+  });
+  it('sympify called from a __deepcopy__ while SAG copies the state', async () => {
+    await sb.execute(
+      'class B:\n    def __deepcopy__(self, memo):\n        return sympy.sympify("Integer(1).__class__")\nb = B()',
+    );
+    const [r] = await sb.executeCandidates(['type(b).__name__']);
+    // The copy failed the policy, so the candidate shares the original object.
+    expect(r?.output).toBe('B');
+    await sb.execute('del b');
+  });
   it('a library helper that resolves any dotted name to a callable', async () => {
     await sb.execute('from sympy.utilities.source import get_class');
     await blocked('get_class("os.system")', 'Forbidden access to function: system');

@@ -292,6 +292,16 @@ describe('self-consistent action generation', () => {
     expect((await sb.execute('n = 6\nget()')).output).toBe('6');
   });
 
+  it('fails only the candidate whose state cannot be copied', async () => {
+    await sb.reset();
+    await sb.execute(
+      'class Stubborn:\n    def __deepcopy__(self, memo):\n        raise ValueError("no copies")\ns = Stubborn()\nxs = [1]',
+    );
+    const [r] = await sb.executeCandidates(['xs.append(2)\nlen(xs), type(s).__name__']);
+    expect(r?.output).toBe("(2, 'Stubborn')");
+    expect((await sb.execute('xs')).output).toBe('[1]');
+  });
+
   it('rejects an index that the last batch did not produce', async () => {
     await sb.executeCandidates(['1']);
     await expect(sb.adoptCandidate(3)).rejects.toMatchObject({ code: 'bad_input' });
