@@ -6,7 +6,7 @@ import { termEntry, TF_MASK, TITLE_BIT } from './forward-index.ts';
 import type { IndexConfig } from './manifest.ts';
 import type { PassageStore } from './passage-store.ts';
 import type { Passage, Retriever } from './retriever.ts';
-import { idf, termScore, toSimilarity } from './similarity.ts';
+import { idf, toSimilarity } from './similarity.ts';
 import { tokenize } from './tokenize.ts';
 
 export interface LocalIndexParts {
@@ -35,7 +35,7 @@ export interface ScoredDoc {
   similarity: number;
 }
 
-const DEFAULTS: Required<SearchOptions> = { perTermCandidates: 400, maxQueryTerms: 32 };
+const DEFAULTS: Required<SearchOptions> = { perTermCandidates: 200, maxQueryTerms: 32 };
 
 /**
  * The local retriever: FlexSearch gives candidate passages for each query term (OR, not the
@@ -83,30 +83,52 @@ export class LocalIndex implements Retriever {
       for (const id of ids) candidates.add(Number(id));
     }
 
-    const params = config.bm25;
-    const scored: ScoredDoc[] = [];
+    const { k1, b, titleMatchBonus } = config.bm25;
+    // Per-term and per-passage constants of termScore() hoisted out of the candidate loop.
+    const termIds = terms.map((t) => t.id);
+    const weights = terms.map((t) => t.idf * (k1 + 1));
+    const idfs = terms.map((t) => t.idf);
+    const lengthFactor = (k1 * b) / avgDocLength;
+    const base = k1 * (1 - b);
+    // The best k so far, best first; candidates rarely beat the k-th, so this stays cheap.
+    const topDocs: number[] = [];
+    const topScores: number[] = [];
     for (const doc of candidates) {
-      const len = forward.docLengths[doc] ?? 0;
+      const norm = base + lengthFactor * (forward.docLengths[doc] ?? 0);
       let s = 0;
       let titleHits = 0;
       let titleIdf = 0;
-      for (const t of terms) {
-        const entry = termEntry(forward, doc, t.id);
+      for (let i = 0; i < termIds.length; i++) {
+        const entry = termEntry(forward, doc, termIds[i] ?? 0);
         if (entry === 0) continue;
-        s += termScore(entry & TF_MASK, len, avgDocLength, t.idf, params);
+        const tf = entry & TF_MASK;
+        s += ((weights[i] ?? 0) * tf) / (tf + norm);
         if (entry & TITLE_BIT) {
           titleHits++;
-          titleIdf += t.idf;
+          titleIdf += idfs[i] ?? 0;
         }
       }
       // Multi-hop questions name their entities: a passage about exactly such an entity.
-      if (titleHits > 0 && titleHits === forward.titleLengths[doc])
-        s += params.titleMatchBonus * titleIdf;
-      if (s > 0) scored.push({ doc, bm25: s, similarity: 0 });
+      if (titleHits > 0 && titleHits === forward.titleLengths[doc]) s += titleMatchBonus * titleIdf;
+      if (s <= 0) continue;
+      let at = topDocs.length;
+      while (
+        at > 0 &&
+        (s > (topScores[at - 1] ?? 0) || (s === topScores[at - 1] && doc < (topDocs[at - 1] ?? 0)))
+      )
+        at--;
+      if (at >= k) continue;
+      topDocs.splice(at, 0, doc);
+      topScores.splice(at, 0, s);
+      if (topDocs.length > k) {
+        topDocs.pop();
+        topScores.pop();
+      }
     }
-    scored.sort((a, b) => b.bm25 - a.bm25 || a.doc - b.doc);
-    const top = scored.slice(0, k);
-    for (const hit of top) hit.similarity = toSimilarity(hit.bm25, idfSum);
+    const top: ScoredDoc[] = topDocs.map((doc, i) => {
+      const bm25 = topScores[i] ?? 0;
+      return { doc, bm25, similarity: toSimilarity(bm25, idfSum) };
+    });
     return top;
   }
 
