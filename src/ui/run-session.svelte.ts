@@ -9,6 +9,7 @@ import { PlaygroundError, type SerializedError } from '../errors.ts';
 import {
   finishRun,
   foldEvent,
+  settleSteps,
   type LiveRun,
   type LiveStep,
   type RunStatus,
@@ -83,6 +84,7 @@ export class RunSession implements LiveRun {
       const e = PlaygroundError.from(err);
       this.error = e.toJSON();
       this.status = e.code === 'aborted' || controller.signal.aborted ? 'aborted' : 'error';
+      settleSteps(this);
       return null;
     } finally {
       if (this.controller === controller) {

@@ -160,7 +160,8 @@ describe('the playground app', () => {
     await page.locator('[data-status="aborted"]').waitFor({ timeout: 5_000 });
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(await page.getByRole('button', { name: 'Run' }).isEnabled()).toBe(true);
-    expect(await page.getByText('stopped', { exact: true }).count()).toBe(1);
+    expect(await page.getByLabel('Run statistics').innerText()).toContain('stopped');
+    expect(await page.getByTestId('step').first().innerText()).toContain('stopped');
     expect(errors).toEqual([]);
   }, 60_000);
 
@@ -172,6 +173,9 @@ describe('the playground app', () => {
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.locator('[data-status="aborted"]').waitFor({ timeout: 10_000 });
     expect(Date.now() - t0).toBeLessThan(10_000);
+    const step = page.getByTestId('step').first();
+    expect(await step.innerText()).toContain('stopped');
+    expect(await step.locator('pre.code').innerText()).toContain('while True:');
     await screenshot(page, 'chat-stopped');
     expect(errors).toEqual([]);
   }, 90_000);

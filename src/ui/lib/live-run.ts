@@ -16,7 +16,8 @@ export interface LiveStep {
   step: number;
   /** CoT has one step and no Python. */
   mode: 'agent' | 'cot';
-  phase: 'generating' | 'executing' | 'done';
+  /** 'stopped': the run ended (stop, error) before this step finished. */
+  phase: 'generating' | 'executing' | 'done' | 'stopped';
   /** Tokens as they stream (single sample). */
   streamed: string;
   /** The chosen model output (or the streamed text until there is one). */
@@ -147,7 +148,8 @@ export function finishRun(run: LiveRun, record: RunRecord): void {
   if (record.settings.mode === 'cot') {
     const s = run.steps[0];
     if (s) {
-      s.phase = 'done';
+      // CoT reports no step-finished: the record closes its one step.
+      if (record.status === 'answered' || record.status === 'fallback') s.phase = 'done';
       s.output = record.response ?? s.output;
       s.usage = record.usage;
       s.durationMs = record.durationMs;
@@ -155,6 +157,7 @@ export function finishRun(run: LiveRun, record: RunRecord): void {
     }
     run.answerSource = 'cot';
   }
+  settleSteps(run);
 }
 
 export function newStep(step: number, samples: number, mode: 'agent' | 'cot'): LiveStep {
@@ -206,4 +209,14 @@ export function fromRecord(r: StepRecord, live: LiveStep | undefined): LiveStep 
     durationMs: r.durationMs,
     startedAt: r.startedAt,
   };
+}
+
+/** Steps still in flight when a run ends were cut short; they must not look busy. */
+export function settleSteps(run: LiveRun): void {
+  for (const s of run.steps) {
+    if (s.phase === 'generating' || s.phase === 'executing') {
+      s.phase = 'stopped';
+      s.durationMs ??= Date.now() - s.startedAt;
+    }
+  }
 }
