@@ -117,6 +117,8 @@ export class ForwardIndexBuilder {
   }
 }
 
+// The arrays are written in host byte order, which is little-endian on every platform a browser
+// or Node runs on here; the header is explicitly little-endian so a foreign file is detected.
 export function encodeForwardIndex(f: ForwardIndex): Uint8Array {
   const n = f.docCount;
   const t = f.termIds.length;
