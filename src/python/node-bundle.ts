@@ -10,6 +10,8 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -107,6 +109,23 @@ async function build(): Promise<NodeBundles> {
     renameSync(tmp, dir);
   } catch {
     // Another process built the same version first; theirs is identical.
+    rmSync(tmp, { recursive: true, force: true });
   }
+  removeStale(dir);
   return { dir, child, worker, pyodideDir: pyDir };
+}
+
+/** Bundles of older source versions, left a day ago or more. */
+function removeStale(current: string): void {
+  const root = join(current, '..');
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const name of readdirSync(root)) {
+    const path = join(root, name);
+    if (path === current) continue;
+    try {
+      if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // removed by another process meanwhile
+    }
+  }
 }
