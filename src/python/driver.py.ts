@@ -146,6 +146,8 @@ def _check(v):
         return v
     if isinstance(v, _forbidden_types):
         raise _policy('Forbidden access to object of type ' + t.__name__)
+    if t is dict and '__name__' in v and _is_module_globals(v):
+        raise _policy('Forbidden access to the namespace of module ' + str(v['__name__']))
     if _JsProxy is not None and isinstance(v, _JsProxy):
         raise _policy('Forbidden access to a JavaScript object')
     if id(v) in _forbidden_ids:
@@ -706,6 +708,7 @@ def install(bridge, config_json):
                 if callable(v) and not isinstance(v, type):
                     _forbidden_ids.add(id(v))
     _user_builtins = _build_builtins()
+    _forbidden_ids.add(id(_user_builtins))
     _ns = _new_namespace()
     return 'ok'
 
