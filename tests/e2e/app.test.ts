@@ -147,6 +147,17 @@ describe('the playground app', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
+  it('renders the answer as markdown with KaTeX math', async () => {
+    server.push('Half of one is a half.\n<answer>**Half**: $\\frac{1}{2}$</answer>');
+    await open(chatLink({ q: 'What is half of one?', mode: 'cot', run: '1' }));
+    const answer = page.getByTestId('final-answer');
+    await answer.waitFor({ timeout: 30_000 });
+    await answer.locator('.katex').first().waitFor();
+    expect(await answer.locator('strong').innerText()).toBe('Half');
+    expect(await answer.locator('annotation').first().textContent()).toBe('\\frac{1}{2}');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('stops a run while the model is generating', async () => {
     server.push({ choices: ['<answer>late</answer>'], delayMs: 30_000 });
     const before = server.completionRequests().length;

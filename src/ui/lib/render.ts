@@ -34,7 +34,11 @@ export function renderMarkdown(text: string): string {
   });
   const html = marked.parse(masked) as string;
   const withMath = html.replace(/MATHX(\d+)XMATH/g, (_m, i: string) => math[Number(i)] ?? '');
-  return DOMPurify.sanitize(withMath);
+  // KaTeX's MathML keeps its TeX source in <annotation>, which screen readers read.
+  return DOMPurify.sanitize(withMath, {
+    ADD_TAGS: ['semantics', 'annotation'],
+    ADD_ATTR: ['encoding'],
+  });
 }
 
 export function highlightPython(code: string): string {
