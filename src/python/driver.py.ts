@@ -136,31 +136,46 @@ def _module_ok(name):
     return _top(name) in _SAFE_TOPS and not name.startswith('_')
 
 
+_PLAIN = frozenset([int, float, str, bool, type(None), complex, list, tuple, set, frozenset, bytes,
+                    bytearray, range, slice])
+
+
+_safe_types = set()
+
+
 def _check(v):
     """Stops user code from holding a forbidden module, frame, code object or JS object."""
     t = type(v)
+    if t in _PLAIN or t in _safe_types:
+        return v
+    if id(v) in _forbidden_ids:
+        raise _policy('Forbidden access to function: ' + str(_real_getattr(v, '__name__', '?')))
     if t is _ModuleType:
         name = v.__name__
         if not _module_ok(name):
             raise _policy('Forbidden access to module: ' + name)
         return v
-    if isinstance(v, _forbidden_types):
-        raise _policy('Forbidden access to object of type ' + t.__name__)
-    if t is dict and '__name__' in v and _is_module_globals(v):
-        raise _policy('Forbidden access to the namespace of module ' + str(v['__name__']))
-    if _JsProxy is not None and isinstance(v, _JsProxy):
-        raise _policy('Forbidden access to a JavaScript object')
-    if id(v) in _forbidden_ids:
-        raise _policy('Forbidden access to function: ' + str(_real_getattr(v, '__name__', '?')))
+    if t is dict:
+        if '__name__' in v and _is_module_globals(v):
+            raise _policy('Forbidden access to the namespace of module ' + str(v['__name__']))
+        return v
     if t is _types.MethodType:
         if type(v.__self__) is _ModuleType:
             _check(v.__self__)
-        return _check(v.__func__) and v
-    if t is _FunctionType or t is _types.BuiltinFunctionType or t is type:
+        _check(v.__func__)
+        return v
+    if t is _FunctionType or t is _types.BuiltinFunctionType or issubclass(t, type):
         mod = _real_getattr(v, '__module__', None)
         if isinstance(mod, str) and _top(mod) not in _SAFE_TOPS:
             raise _policy('Forbidden access to function: {}.{}'.format(
                 mod, _real_getattr(v, '__name__', '?')))
+        return v
+    if isinstance(v, _forbidden_types):
+        raise _policy('Forbidden access to object of type ' + t.__name__)
+    if _JsProxy is not None and isinstance(v, _JsProxy):
+        raise _policy('Forbidden access to a JavaScript object')
+    # Whatever else is judged by its type alone, so remember the verdict.
+    _safe_types.add(t)
     return v
 
 
