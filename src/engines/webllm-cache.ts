@@ -62,11 +62,18 @@ async function entrySize(cache: Cache, req: Request): Promise<number> {
 
 export async function deleteCachedModel(entry: ModelEntry): Promise<void> {
   const webllm = await import('@mlc-ai/web-llm');
+  const rec = toWebLLMRecord(entry, location.origin);
+  const weightsPrefix = `${rec.model.replace(/\/$/, '')}/resolve/main/`;
   try {
-    await webllm.deleteModelAllInfoInCache(entry.id, {
-      model_list: [toWebLLMRecord(entry, location.origin)],
-      cacheBackend: 'cache',
-    });
+    await webllm.deleteModelAllInfoInCache(entry.id, { model_list: [rec], cacheBackend: 'cache' });
+    // web-llm leaves tensor-cache.json (and shards of an interrupted download it never listed).
+    for (const scope of SCOPES) {
+      if (!(await caches.has(scope))) continue;
+      const cache = await caches.open(scope);
+      for (const req of await cache.keys()) {
+        if (req.url.startsWith(weightsPrefix)) await cache.delete(req);
+      }
+    }
   } catch (err) {
     throw new PlaygroundError('storage_failed', `Could not delete ${entry.label} from the cache.`, {
       cause: err,

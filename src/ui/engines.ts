@@ -9,7 +9,7 @@ export async function provideEngine(config: RunConfig, signal: AbortSignal): Pro
     const stop = () => models.cancel();
     signal.addEventListener('abort', stop, { once: true });
     try {
-      return await models.engineFor(config.model);
+      return watchGpu(await models.engineFor(config.model));
     } finally {
       signal.removeEventListener('abort', stop);
     }
@@ -26,4 +26,22 @@ export async function provideEngine(config: RunConfig, signal: AbortSignal): Pro
     model: config.modelName.trim(),
     ...(config.apiKey && { apiKey: config.apiKey }),
   });
+}
+
+/** A lost device or exhausted GPU memory mid-run also tells the model manager, which drops the
+ * model and offers a smaller one. */
+function watchGpu(engine: ChatEngine): ChatEngine {
+  return {
+    kind: engine.kind,
+    model: engine.model,
+    async chat(request) {
+      try {
+        return await engine.chat(request);
+      } catch (err) {
+        const e = PlaygroundError.from(err);
+        if (e.code === 'device_lost' || e.code === 'out_of_memory') models.report(e.toJSON());
+        throw e;
+      }
+    },
+  };
 }

@@ -222,6 +222,41 @@ describe('the playground app', () => {
     expect(errors).toEqual([]);
   }, 180_000);
 
+  it('lists cached model files with their size and deletes them', async () => {
+    await open(`${preview.url}#/models`);
+    // What web-llm leaves in the Cache API after a (tiny) download of one model.
+    await page.evaluate(async () => {
+      const base = 'https://huggingface.co/mlc-ai/Qwen2.5-0.5B-Instruct-q4f32_1-MLC/resolve/main/';
+      const shard = new Uint8Array(3 * 1024 * 1024);
+      const model = await caches.open('webllm/model');
+      await model.put(
+        base + 'tensor-cache.json',
+        new Response(
+          JSON.stringify({ records: [{ dataPath: 'params_shard_0.bin', nbytes: shard.length }] }),
+        ),
+      );
+      await model.put(base + 'params_shard_0.bin', new Response(shard));
+      await model.put(base + 'tokenizer.json', new Response('{}'));
+      const config = await caches.open('webllm/config');
+      await config.put(base + 'mlc-chat-config.json', new Response('{}'));
+    });
+    await open(`${preview.url}#/models`);
+    const row = page.getByRole('row', { name: /Qwen2.5 0.5B Instruct \(q4f32_1\)/ });
+    await expect.poll(() => row.innerText()).toContain('3 MB');
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: /Delete/ }).click();
+    await expect.poll(() => row.innerText()).not.toContain('3 MB');
+    expect(await row.getByRole('button', { name: /Delete/ }).count()).toBe(0);
+    const left = await page.evaluate(async () => {
+      const keys = await Promise.all(
+        ['webllm/model', 'webllm/config'].map(async (s) => (await caches.open(s)).keys()),
+      );
+      return keys.flat().length;
+    });
+    expect(left).toBe(0);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('switches to the dark theme and lists models with the WebGPU verdict', async () => {
     await open(`${preview.url}#/models`);
     await page.getByRole('button', { name: /Switch theme/ }).click();
