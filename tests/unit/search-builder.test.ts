@@ -251,10 +251,11 @@ describe('damaged indexes', () => {
     expect((await index.search('Zanzibar', 1))[0]?.title).toBe('Zanzibar');
   });
 
-  it('index_mismatch for another format version or tokenizer', async () => {
+  it('index_mismatch for another format version, tokenizer or FlexSearch version', async () => {
     for (const [field, value] of [
       ['formatVersion', 99],
       ['tokenizerVersion', 99],
+      ['flexsearchVersion', '0.7.43'],
     ] as const) {
       const dir = await copyIndex();
       const m = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Record<
@@ -264,7 +265,7 @@ describe('damaged indexes', () => {
         config: Record<string, unknown>;
       };
       if (field === 'formatVersion') m.formatVersion = value;
-      else m.config.tokenizerVersion = value;
+      else m.config[field] = value;
       await writeFile(join(dir, 'manifest.json'), JSON.stringify(m));
       await expectError(openLocalIndex(dir), 'index_mismatch', dir, 'playground index build');
     }
