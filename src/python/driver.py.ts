@@ -604,12 +604,45 @@ def _dump(result):
 
 # ---------------------------------------------------------------- entry points (called from JS)
 
-def execute(code):
+# The random module's global generator is interpreter state too: each candidate starts from the
+# pre-step generator state, and adopting a candidate adopts its generator state.
+_rng_base = None
+_rng_after = {}
+
+
+def _rng_get():
+    m = _sys.modules.get('random')
+    return m.getstate() if m is not None else None
+
+
+def _rng_set(state):
+    m = _sys.modules.get('random')
+    if m is not None and state is not None:
+        m.setstate(state)
+
+
+def _drop_candidates():
+    global _rng_base
+    if _candidates:
+        _rng_set(_rng_base)
     _candidates.clear()
+    _rng_after.clear()
+    _rng_base = None
+
+
+def execute(code):
+    _drop_candidates()
     return _dump(_run(_ns, code))
 
 
 def run_candidate(slot, code):
+    global _rng_base
+    slot = int(slot)
+    if slot == 0:
+        _drop_candidates()
+        _rng_base = _rng_get()
+    else:
+        _rng_set(_rng_base)
     try:
         ns = _copy_namespace(_ns)
     except BaseException as e:
@@ -617,17 +650,23 @@ def run_candidate(slot, code):
         result = {'status': 'error', 'error': _describe(e, code, None), 'logs': '', 'durationMs': 0}
         return _dump(result)
     result = _run(ns, code)
-    _candidates[int(slot)] = ns
+    _candidates[slot] = ns
+    _rng_after[slot] = _rng_get()
     return _dump(result)
 
 
 def adopt(slot):
-    global _ns
-    ns = _candidates.get(int(slot))
+    global _ns, _rng_base
+    slot = int(slot)
+    ns = _candidates.get(slot)
     if ns is None:
         return 'missing'
     _ns = ns
+    state = _rng_after.get(slot)
     _candidates.clear()
+    _rng_after.clear()
+    _rng_base = None
+    _rng_set(state)
     return 'ok'
 
 
@@ -665,7 +704,7 @@ def check_syntax(code):
 def reset():
     global _ns
     _ns = _new_namespace()
-    _candidates.clear()
+    _drop_candidates()
     return 'ok'
 
 

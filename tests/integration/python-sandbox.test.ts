@@ -292,6 +292,24 @@ describe('self-consistent action generation', () => {
     expect((await sb.execute('n = 6\nget()')).output).toBe('6');
   });
 
+  it("gives every candidate the pre-step random state and adopts the winner's", async () => {
+    await sb.reset();
+    await sb.execute('import random\nrandom.seed(7)');
+    const expected = (await sb.executeCandidates(['[random.random() for _ in range(3)]'])).map(
+      (r) => r.output,
+    );
+    await sb.execute('random.seed(7)');
+    const results = await sb.executeCandidates([
+      '[random.random() for _ in range(3)]',
+      '[random.random() for _ in range(3)]',
+    ]);
+    expect(results.map((r) => r.output)).toEqual([expected[0], expected[0]]);
+    await sb.adoptCandidate(1);
+    const next = await sb.execute('random.random()');
+    await sb.execute('random.seed(7)\n[random.random() for _ in range(3)]');
+    expect(next.output).toBe((await sb.execute('random.random()')).output);
+  });
+
   it('fails only the candidate whose state cannot be copied', async () => {
     await sb.reset();
     await sb.execute(
