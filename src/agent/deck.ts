@@ -1,0 +1,315 @@
+/**
+ * Presentation decks: an ordered list of live questions and recorded runs (inline, or by the id
+ * of a run saved in this browser), plus the replay timeline that shows a recorded run step by
+ * step at a chosen speed without a model, a GPU or Python.
+ */
+import { PlaygroundError } from '../errors.ts';
+import { validateRunRecord } from './run-file.ts';
+import type { AgentMode, RunRecord, RunSettings } from './run-record.ts';
+
+export const DECK_FORMAT = 'small-agent-playground/deck';
+export const DECK_VERSION = 1;
+export const MIN_REPLAY_SPEED = 0.1;
+export const MAX_REPLAY_SPEED = 100;
+
+/** What a live question may fix; the rest comes from the app's current settings. */
+export type DeckSettings = Partial<
+  Pick<
+    RunSettings,
+    | 'promptProfile'
+    | 'maxSteps'
+    | 'samples'
+    | 'temperature'
+    | 'topP'
+    | 'maxTokens'
+    | 'pythonTimeoutMs'
+    | 'seed'
+  >
+>;
+
+export interface DeckQuestion {
+  type: 'question';
+  question: string;
+  mode: AgentMode;
+  /** A model id of the registry; default the one loaded. */
+  model?: string;
+  settings?: DeckSettings;
+  title?: string;
+}
+
+export interface DeckRun {
+  type: 'run';
+  run: RunRecord;
+  title?: string;
+}
+
+/** A run saved in this browser's history, by id (decks made on the machine that presents). */
+export interface DeckSavedRun {
+  type: 'saved-run';
+  id: string;
+  title?: string;
+}
+
+export type DeckItem = DeckQuestion | DeckRun | DeckSavedRun;
+
+export interface Deck {
+  format: typeof DECK_FORMAT;
+  version: typeof DECK_VERSION;
+  title: string;
+  /** Replay speed of recorded runs: 1 = as recorded, 2 = twice as fast. Default 1. */
+  replaySpeed?: number;
+  items: DeckItem[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  return JSON.stringify(v);
+}
+
+class DeckError extends Error {}
+
+function need(ok: boolean, path: string, what: string, v: unknown): void {
+  if (!ok) throw new DeckError(`${path} must be ${what}, got ${describe(v)}`);
+}
+
+function onlyKeys(o: Record<string, unknown>, keys: readonly string[], path: string): void {
+  const extra = Object.keys(o).find((k) => !keys.includes(k));
+  if (extra !== undefined) throw new DeckError(`${path}.${extra} is not a deck field`);
+}
+
+function optionalString(o: Record<string, unknown>, key: string, path: string): void {
+  if (o[key] !== undefined)
+    need(
+      typeof o[key] === 'string' && o[key] !== '',
+      `${path}.${key}`,
+      'a non-empty string',
+      o[key],
+    );
+}
+
+const SETTING_RULES: Record<keyof DeckSettings, { integer: boolean; min: number; max: number }> = {
+  promptProfile: { integer: false, min: 0, max: 0 },
+  maxSteps: { integer: true, min: 1, max: 50 },
+  samples: { integer: true, min: 1, max: 16 },
+  temperature: { integer: false, min: 0, max: 2 },
+  topP: { integer: false, min: 0, max: 1 },
+  maxTokens: { integer: true, min: 1, max: 32768 },
+  pythonTimeoutMs: { integer: false, min: 100, max: 3_600_000 },
+  seed: { integer: true, min: 0, max: 2 ** 31 - 1 },
+};
+
+function checkSettings(v: unknown, path: string): void {
+  need(isObject(v), path, 'an object', v);
+  const o = v as Record<string, unknown>;
+  onlyKeys(o, Object.keys(SETTING_RULES), path);
+  for (const [key, rule] of Object.entries(SETTING_RULES)) {
+    const value = o[key];
+    if (value === undefined) continue;
+    if (key === 'promptProfile') {
+      need(typeof value === 'string' && value !== '', `${path}.${key}`, 'a profile name', value);
+      continue;
+    }
+    need(
+      typeof value === 'number' &&
+        Number.isFinite(value) &&
+        (!rule.integer || Number.isInteger(value)) &&
+        value >= rule.min &&
+        value <= rule.max,
+      `${path}.${key}`,
+      `${rule.integer ? 'an integer' : 'a number'} from ${rule.min} to ${rule.max}`,
+      value,
+    );
+  }
+}
+
+function checkItem(v: unknown, path: string): void {
+  need(isObject(v), path, 'an object', v);
+  const o = v as Record<string, unknown>;
+  switch (o.type) {
+    case 'question':
+      onlyKeys(o, ['type', 'question', 'mode', 'model', 'settings', 'title'], path);
+      need(
+        typeof o.question === 'string' && o.question.trim() !== '',
+        `${path}.question`,
+        'a non-empty string',
+        o.question,
+      );
+      need(o.mode === 'agent' || o.mode === 'cot', `${path}.mode`, '"agent" or "cot"', o.mode);
+      optionalString(o, 'model', path);
+      if (o.settings !== undefined) checkSettings(o.settings, `${path}.settings`);
+      break;
+    case 'run':
+      onlyKeys(o, ['type', 'run', 'title'], path);
+      try {
+        validateRunRecord(o.run, `${path}.run`);
+      } catch (err) {
+        throw new DeckError(
+          err instanceof Error ? err.message.replace(/^Not a valid saved run: |\.$/g, '') : '',
+        );
+      }
+      break;
+    case 'saved-run':
+      onlyKeys(o, ['type', 'id', 'title'], path);
+      need(typeof o.id === 'string' && o.id !== '', `${path}.id`, 'a saved run id', o.id);
+      break;
+    default:
+      need(false, `${path}.type`, '"question", "run" or "saved-run"', o.type);
+  }
+  optionalString(o, 'title', path);
+}
+
+/** Checks a parsed deck; throws PlaygroundError 'data_invalid' naming the first thing wrong. */
+export function validateDeck(value: unknown): Deck {
+  try {
+    need(isObject(value), 'deck', 'a JSON object', value);
+    const o = value as Record<string, unknown>;
+    need(o.format === DECK_FORMAT, 'deck.format', `"${DECK_FORMAT}"`, o.format);
+    need(o.version === DECK_VERSION, 'deck.version', String(DECK_VERSION), o.version);
+    onlyKeys(o, ['format', 'version', 'title', 'replaySpeed', 'items'], 'deck');
+    need(typeof o.title === 'string', 'deck.title', 'a string', o.title);
+    if (o.replaySpeed !== undefined) {
+      need(
+        typeof o.replaySpeed === 'number' &&
+          o.replaySpeed >= MIN_REPLAY_SPEED &&
+          o.replaySpeed <= MAX_REPLAY_SPEED,
+        'deck.replaySpeed',
+        `a number from ${MIN_REPLAY_SPEED} to ${MAX_REPLAY_SPEED}`,
+        o.replaySpeed,
+      );
+    }
+    need(Array.isArray(o.items) && o.items.length > 0, 'deck.items', 'a non-empty array', o.items);
+    (o.items as unknown[]).forEach((item, i) => checkItem(item, `deck.items[${i}]`));
+  } catch (err) {
+    if (err instanceof DeckError)
+      throw new PlaygroundError('data_invalid', `This deck cannot be opened: ${err.message}.`);
+    throw err;
+  }
+  return value as Deck;
+}
+
+export function parseDeck(text: string): Deck {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new PlaygroundError(
+      'data_invalid',
+      `This deck cannot be opened: it is not JSON (${(err as Error).message}).`,
+    );
+  }
+  return validateDeck(value);
+}
+
+export type ResolvedDeckItem = DeckQuestion | DeckRun;
+
+/**
+ * Replaces saved-run references with the runs themselves; every id not found is named in one
+ * error, so the presenter learns before the talk, not at slide 7.
+ */
+export async function resolveDeck(
+  deck: Deck,
+  getSavedRun: (id: string) => Promise<RunRecord | undefined>,
+): Promise<ResolvedDeckItem[]> {
+  const missing: string[] = [];
+  const items: ResolvedDeckItem[] = [];
+  for (const item of deck.items) {
+    if (item.type !== 'saved-run') {
+      items.push(item);
+      continue;
+    }
+    const run = await getSavedRun(item.id);
+    if (!run) missing.push(item.id);
+    else items.push({ type: 'run', run, ...(item.title !== undefined && { title: item.title }) });
+  }
+  if (missing.length) {
+    throw new PlaygroundError(
+      'not_found',
+      `This deck refers to ${missing.length} saved run(s) that are not in this browser's history: ${missing.join(', ')}. ` +
+        'Import them (History, Import) or put the runs themselves in the deck as {"type": "run", "run": ...}.',
+    );
+  }
+  return items;
+}
+
+// ---- replay timeline ----
+
+export type TimelineKind = 'model-output' | 'code' | 'observation' | 'final-answer' | 'error';
+
+export interface TimelineEvent {
+  kind: TimelineKind;
+  /** The agent step (1-based), or null for a CoT response, the final answer or an error. */
+  step: number | null;
+  text: string;
+  /** When the event appears, from the start of the replay, at the chosen speed. */
+  atMs: number;
+  /** How long it took when recorded, at the chosen speed (text may be revealed over it). */
+  durationMs: number;
+}
+
+export interface ReplayTimeline {
+  speed: number;
+  events: TimelineEvent[];
+  totalMs: number;
+}
+
+/**
+ * Turns a recorded run into timed events: each step's model output over its generation time, its
+ * code, then its observation over its execution time; then the final answer (or the error).
+ * Times come from the record, so a slow model replays slowly; `speed` scales them.
+ */
+export function buildReplayTimeline(run: RunRecord, speed = 1): ReplayTimeline {
+  if (!(speed >= MIN_REPLAY_SPEED && speed <= MAX_REPLAY_SPEED))
+    throw new PlaygroundError(
+      'bad_input',
+      `The replay speed must be from ${MIN_REPLAY_SPEED} to ${MAX_REPLAY_SPEED}, got ${speed}.`,
+    );
+  const events: TimelineEvent[] = [];
+  let clock = 0;
+  // Recorded clocks can be out of order (a step timestamp before the run's); never go backwards.
+  const push = (kind: TimelineKind, step: number | null, text: string, at: number, dur: number) => {
+    clock = Math.max(clock, at);
+    const durationMs = Math.max(0, dur);
+    events.push({ kind, step, text, atMs: clock, durationMs });
+    clock += durationMs;
+  };
+  if (run.settings.mode === 'cot') {
+    push('model-output', null, run.response ?? '', 0, run.durationMs);
+  }
+  for (const s of run.steps) {
+    const start = s.startedAt > 0 && run.startedAt > 0 ? s.startedAt - run.startedAt : clock;
+    push('model-output', s.step, s.modelOutput, start, s.generationMs);
+    if (s.code !== null) push('code', s.step, s.code, clock, 0);
+    push('observation', s.step, s.observation, clock, s.executionMs);
+  }
+  const end = run.finishedAt !== null ? run.finishedAt - run.startedAt : clock;
+  if (run.answer !== null) push('final-answer', null, run.answer, end, 0);
+  else if (run.error) push('error', null, run.error.message, end, 0);
+  const scaled = events.map((e) => ({
+    ...e,
+    atMs: e.atMs / speed,
+    durationMs: e.durationMs / speed,
+  }));
+  return { speed, events: scaled, totalMs: clock / speed };
+}
+
+/** How many events are visible `elapsedMs` into a replay (for play/pause over the timeline). */
+export function visibleEvents(timeline: ReplayTimeline, elapsedMs: number): number {
+  let n = 0;
+  while (n < timeline.events.length && (timeline.events[n]?.atMs ?? Infinity) <= elapsedMs) n++;
+  return n;
+}
+
+/**
+ * Pacing for createReplayEngine (src/engines/replay-engine.ts) when a deck replays a run through
+ * the real agent loop instead of the timeline: ~30 characters per 16 ms tick at speed 1.
+ */
+export function replayPacing(speed: number): { charsPerTick: number; tickMs: number } {
+  return { charsPerTick: Math.max(1, Math.round(30 * speed)), tickMs: 16 };
+}

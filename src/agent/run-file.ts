@@ -1,0 +1,324 @@
+/**
+ * The export/import format of saved runs: a versioned envelope around RunRecords, a strict
+ * validator (a foreign or damaged file is refused whole, naming the first thing wrong), and a
+ * canonical serializer (sorted keys, runs in start order) so export -> import -> export is
+ * byte-identical.
+ */
+import { PlaygroundError, type ErrorCode } from '../errors.ts';
+import type { RunRecord } from './run-record.ts';
+
+export const RUN_FILE_FORMAT = 'small-agent-playground/runs';
+export const RUN_FILE_VERSION = 1;
+
+export interface RunFile {
+  format: typeof RUN_FILE_FORMAT;
+  version: typeof RUN_FILE_VERSION;
+  /** ISO 8601. */
+  exportedAt: string;
+  runs: RunRecord[];
+}
+
+// ---- a small structural checker; each check throws with the path of what is wrong ----
+
+type Check = (v: unknown, path: string) => void;
+
+class Invalid extends Error {}
+
+function fail(path: string, what: string, v: unknown): never {
+  const got =
+    v === undefined
+      ? 'nothing'
+      : v === null
+        ? 'null'
+        : Array.isArray(v)
+          ? 'an array'
+          : typeof v === 'string'
+            ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)
+            : typeof v === 'object'
+              ? 'an object'
+              : String(v);
+  throw new Invalid(`${path} must be ${what}, got ${got}`);
+}
+
+const str: Check = (v, p) => void (typeof v === 'string' || fail(p, 'a string', v));
+const num: Check = (v, p) =>
+  void ((typeof v === 'number' && Number.isFinite(v)) || fail(p, 'a finite number', v));
+const int: Check = (v, p) =>
+  void ((typeof v === 'number' && Number.isSafeInteger(v)) || fail(p, 'an integer', v));
+const bool: Check = (v, p) => void (typeof v === 'boolean' || fail(p, 'true or false', v));
+
+function oneOf(...values: readonly (string | number)[]): Check {
+  return (v, p) =>
+    void (
+      values.includes(v as string) ||
+      fail(p, `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`, v)
+    );
+}
+
+function nullable(check: Check): Check {
+  return (v, p) => {
+    if (v !== null) check(v, p);
+  };
+}
+
+function arrayOf(check: Check): Check {
+  return (v, p) => {
+    if (!Array.isArray(v)) fail(p, 'an array', v);
+    v.forEach((item, i) => check(item, `${p}[${i}]`));
+  };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const json: Check = (v, p) => {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+  if (typeof v === 'number') return num(v, p);
+  if (Array.isArray(v)) return v.forEach((x, i) => json(x, `${p}[${i}]`));
+  if (isPlainObject(v)) return Object.entries(v).forEach(([k, x]) => json(x, `${p}.${k}`));
+  fail(p, 'JSON data', v);
+};
+
+const jsonObject: Check = (v, p) => {
+  if (!isPlainObject(v)) fail(p, 'an object', v);
+  json(v, p);
+};
+
+/** Required fields, then optional ones ('?'-suffixed keys); unknown fields are refused. */
+function object(shape: Record<string, Check>): Check {
+  const fields = Object.entries(shape).map(([key, check]) => ({
+    key: key.replace(/\?$/, ''),
+    optional: key.endsWith('?'),
+    check,
+  }));
+  const known = new Set(fields.map((f) => f.key));
+  return (v, p) => {
+    if (!isPlainObject(v)) fail(p, 'an object', v);
+    for (const f of fields) {
+      const value = v[f.key];
+      if (value === undefined) {
+        if (!f.optional) throw new Invalid(`${p}.${f.key} is missing`);
+        continue;
+      }
+      f.check(value, `${p}.${f.key}`);
+    }
+    const extra = Object.keys(v).find((k) => !known.has(k));
+    if (extra !== undefined) throw new Invalid(`${p}.${extra} is not a field this format knows`);
+  };
+}
+
+// ---- the RunRecord schema (src/agent/run-record.ts and the types it uses) ----
+
+const usage = object({
+  promptTokens: num,
+  completionTokens: num,
+  'prefillTokensPerSecond?': num,
+  'decodeTokensPerSecond?': num,
+});
+const message = object({ role: oneOf('system', 'user', 'assistant'), content: str });
+const serializedError = object({ code: str, message: str });
+const execution = object({
+  status: oneOf('ok', 'final', 'error'),
+  logs: str,
+  output: str,
+  'finalAnswer?': object({ text: str, type: str }),
+  'error?': object({
+    kind: oneOf('syntax', 'runtime', 'policy', 'timeout', 'crash'),
+    type: str,
+    message: str,
+  }),
+  stateLost: bool,
+  toolCalls: arrayOf(
+    object({ name: str, args: jsonObject, text: str, 'data?': json, durationMs: num }),
+  ),
+  durationMs: num,
+});
+const candidate = object({
+  index: int,
+  output: str,
+  code: nullable(str),
+  parseError: nullable(str),
+  execution: nullable(execution),
+  valid: bool,
+  group: nullable(int),
+});
+const step = object({
+  step: int,
+  modelOutput: str,
+  code: nullable(str),
+  observation: str,
+  execution: nullable(execution),
+  parseError: nullable(str),
+  candidates: arrayOf(candidate),
+  groups: arrayOf(object({ key: str, members: arrayOf(int) })),
+  chosen: int,
+  startedAt: num,
+  durationMs: num,
+  generationMs: num,
+  executionMs: num,
+  'usage?': usage,
+});
+const modelCall = object({
+  purpose: oneOf('step', 'fallback', 'cot', 'first-thought'),
+  step: nullable(int),
+  request: object({
+    messages: arrayOf(message),
+    'temperature?': num,
+    'topP?': num,
+    'maxTokens?': int,
+    'stop?': arrayOf(str),
+    'n?': int,
+    'seed?': int,
+    'continueFinalMessage?': bool,
+  }),
+  outputs: arrayOf(str),
+  'usage?': usage,
+  latencyMs: num,
+  startedAt: num,
+});
+const settings = object({
+  mode: oneOf('agent', 'cot'),
+  engine: str,
+  model: str,
+  promptProfile: str,
+  maxSteps: int,
+  samples: int,
+  temperature: num,
+  topP: num,
+  maxTokens: int,
+  pythonTimeoutMs: num,
+  'seed?': int,
+  'firstThoughtPrefix?': nullable(str),
+});
+const runRecord = object({
+  version: oneOf(1),
+  id: (v, p) => {
+    str(v, p);
+    if (v === '') fail(p, 'a non-empty string', v);
+  },
+  question: str,
+  settings,
+  status: oneOf('running', 'answered', 'fallback', 'error', 'aborted'),
+  answer: nullable(str),
+  'response?': str,
+  steps: arrayOf(step),
+  messages: arrayOf(message),
+  modelCalls: arrayOf(modelCall),
+  'error?': serializedError,
+  startedAt: num,
+  finishedAt: nullable(num),
+  durationMs: num,
+  usage,
+});
+
+function invalid(code: ErrorCode, what: string, detail: string): PlaygroundError {
+  return new PlaygroundError(code, `${what}: ${detail}. Nothing was imported.`);
+}
+
+/** Checks one run record (e.g. inside a deck); `path` names it in the message. */
+export function validateRunRecord(value: unknown, path = 'run'): RunRecord {
+  try {
+    runRecord(value, path);
+  } catch (err) {
+    if (err instanceof Invalid)
+      throw new PlaygroundError('data_invalid', `Not a valid saved run: ${err.message}.`);
+    throw err;
+  }
+  return value as RunRecord;
+}
+
+/** Parses and checks a runs file; throws PlaygroundError 'data_invalid' naming what is wrong. */
+export function parseRunFile(text: string): RunFile {
+  const what = 'This file cannot be imported as Small Agent Playground runs';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw invalid('data_invalid', what, `it is not JSON (${(err as Error).message})`);
+  }
+  if (!isPlainObject(value)) throw invalid('data_invalid', what, 'it is not a JSON object');
+  if (value.format !== RUN_FILE_FORMAT) {
+    throw invalid(
+      'data_invalid',
+      what,
+      value.format === undefined
+        ? `it has no "format" field (expected "${RUN_FILE_FORMAT}")`
+        : `its format is ${JSON.stringify(value.format)}, not "${RUN_FILE_FORMAT}"`,
+    );
+  }
+  if (value.version !== RUN_FILE_VERSION) {
+    throw invalid(
+      'data_invalid',
+      what,
+      `it is version ${JSON.stringify(value.version)}; this app reads version ${RUN_FILE_VERSION} (a newer app may read it)`,
+    );
+  }
+  try {
+    object({
+      format: str,
+      version: int,
+      exportedAt: (v, p) => {
+        str(v, p);
+        if (Number.isNaN(Date.parse(v as string))) fail(p, 'an ISO date', v);
+      },
+      runs: arrayOf(runRecord),
+    })(value, 'file');
+  } catch (err) {
+    if (err instanceof Invalid) throw invalid('data_invalid', what, err.message);
+    throw err;
+  }
+  const file = value as unknown as RunFile;
+  const seen = new Set<string>();
+  for (const [i, run] of file.runs.entries()) {
+    if (seen.has(run.id))
+      throw invalid('data_invalid', what, `file.runs[${i}].id "${run.id}" appears twice`);
+    seen.add(run.id);
+  }
+  return file;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      if (value[key] !== undefined) out[key] = canonical(value[key]);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Runs in start order (then id), so the same set gives the same file whatever the selection order. */
+export function createRunFile(runs: readonly RunRecord[], exportedAt: Date | string): RunFile {
+  const sorted = [...runs].sort((a, b) =>
+    a.startedAt !== b.startedAt
+      ? a.startedAt - b.startedAt
+      : a.id < b.id
+        ? -1
+        : a.id > b.id
+          ? 1
+          : 0,
+  );
+  return {
+    format: RUN_FILE_FORMAT,
+    version: RUN_FILE_VERSION,
+    exportedAt: typeof exportedAt === 'string' ? exportedAt : exportedAt.toISOString(),
+    runs: sorted,
+  };
+}
+
+/** The one byte form of a runs file: keys sorted at every level, 2-space indent, final newline. */
+export function serializeRunFile(file: RunFile): string {
+  return JSON.stringify(canonical(createRunFile(file.runs, file.exportedAt)), null, 2) + '\n';
+}
+
+/** A file name for an export, e.g. `runs-2026-11-24T20-40-00Z.json`, or the run's id for one. */
+export function runFileName(file: RunFile): string {
+  const stamp = file.exportedAt.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const [only] = file.runs;
+  return file.runs.length === 1 && only
+    ? `run-${only.id.replace(/[^\w.-]+/g, '_')}.json`
+    : `runs-${stamp}.json`;
+}
