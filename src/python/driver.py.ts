@@ -209,13 +209,13 @@ def _safe_hasattr(obj, name):
 def _safe_setattr(obj, name, value):
     if not isinstance(name, str) or not _attr_allowed(name):
         raise _policy('Forbidden access to attribute: ' + str(name))
-    setattr(obj, name, value)
+    setattr(_mutable(obj), name, value)
 
 
 def _safe_delattr(obj, name):
     if not isinstance(name, str) or not _attr_allowed(name):
         raise _policy('Forbidden access to attribute: ' + str(name))
-    delattr(obj, name)
+    delattr(_mutable(obj), name)
 
 
 def _forbidden_call(name):
@@ -261,6 +261,13 @@ _lib_checker = _Checker(True)
 
 _CHECK = '__sandbox_check__'
 _ATTR = '__sandbox_attr__'
+_MUTABLE = '__sandbox_mutable__'
+
+
+def _mutable(obj):
+    if type(obj) is _ModuleType:
+        raise _policy('Forbidden assignment to an attribute of module ' + obj.__name__)
+    return obj
 
 
 class _Guard(_ast.NodeTransformer):
@@ -276,6 +283,10 @@ class _Guard(_ast.NodeTransformer):
             call = _ast.Call(func=_ast.Name(id=_ATTR, ctx=_ast.Load()),
                              args=[node.value, _ast.Constant(node.attr)], keywords=[])
             return _ast.copy_location(call, node)
+        # Stores and deletes: the object must not be a shared module.
+        target = _ast.Call(func=_ast.Name(id=_MUTABLE, ctx=_ast.Load()), args=[node.value],
+                           keywords=[])
+        node.value = _ast.copy_location(target, node.value)
         return node
 
     def visit_Call(self, node):
@@ -435,6 +446,7 @@ def _build_builtins():
     b['InterpreterError'] = InterpreterError
     b[_CHECK] = _check
     b[_ATTR] = _safe_attr
+    b[_MUTABLE] = _mutable
     b.update(_tools)
     return b
 

@@ -154,6 +154,29 @@ describe('built-up names and runtime value checks', () => {
   it('a forbidden module kept in a container', async () => {
     await blocked('import statistics\n[statistics][0].sys', 'Forbidden access to module: sys');
   });
+  it('shared modules cannot be patched', async () => {
+    await blocked(
+      'import math\nmath.floor = print',
+      'Forbidden assignment to an attribute of module math',
+    );
+    await blocked(
+      'import math\nmath.pi += 1',
+      'Forbidden assignment to an attribute of module math',
+    );
+    await blocked(
+      'import math\ndel math.tau',
+      'Forbidden assignment to an attribute of module math',
+    );
+    await blocked(
+      'import math\nsetattr(math, "e", 3)',
+      'Forbidden assignment to an attribute of module math',
+    );
+    expect((await sb.execute('import math\nmath.floor(2.5), round(math.pi, 2)')).output).toBe(
+      '(2, 3.14)',
+    );
+    const ok = await sb.execute('class P:\n    pass\np = P()\np.x = 1\np.x += 1\np.x');
+    expect(ok.output).toBe('2');
+  });
   it('string formatting cannot call anything', async () => {
     const r = await sb.execute('"{0.__class__}".format(1)');
     expect(r.output).toBe("<class 'int'>");
