@@ -63,6 +63,8 @@ export async function loadWebLLMModel(
   const { signal, onProgress } = options;
   if (signal?.aborted) throw new PlaygroundError('aborted', 'Loading was cancelled.');
   const webllm = await import('@mlc-ai/web-llm');
+  // Cancelled while web-llm was still downloading: no worker to stop yet.
+  if (signal?.aborted) throw new PlaygroundError('aborted', 'Loading was cancelled.');
   const worker = new Worker(new URL('../workers/webllm.worker.ts', import.meta.url), {
     type: 'module',
     name: 'webllm',
@@ -83,6 +85,9 @@ export async function loadWebLLMModel(
       reject(new PlaygroundError('model_load_failed', `The model worker failed: ${e.message}`));
     });
   });
+  // Either may settle after the race is over; that must not surface as an unhandled rejection.
+  cancelled.catch(() => undefined);
+  crashed.catch(() => undefined);
   let mlc: WebWorkerMLCEngine;
   try {
     mlc = await Promise.race([

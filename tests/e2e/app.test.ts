@@ -123,6 +123,10 @@ describe('the playground app', () => {
       /^Call id: call_1\nObservation:\nExecution logs:\n\nRetrieved documents:/,
     );
     expect(page.url()).toContain('q=');
+    const rerun = await page
+      .getByRole('link', { name: 'Link to rerun this question' })
+      .getAttribute('href');
+    expect(rerun).toMatch(/^#\/chat\?q=Who\+directed.*&engine=openai.*&run=1$/);
     await screenshot(page, 'chat-agent-run');
     expect(errors).toEqual([]);
   }, 180_000);
