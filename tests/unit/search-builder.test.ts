@@ -132,6 +132,15 @@ describe('index build', () => {
     expect(words).toEqual([100, 109]);
   });
 
+  it('reads a JSON array of passages (HippoRAG corpus form), keys told apart from text', async () => {
+    const out = join(work, 'from-json-array');
+    const m = await buildIndexFromFiles({ inputs: [join(FIXTURES, 'extra/corpus.json')], out });
+    expect(m.sources.map((s) => s.format)).toEqual(['passages-json']);
+    expect(m.counts.passages).toBe(2);
+    const hits = await (await openLocalIndex(out)).search('Bishop of Elmham', 1);
+    expect(hits[0]?.title).toBe('Theodred II (Bishop of Elmham)');
+  });
+
   it('honours --limit', async () => {
     const out = join(work, 'limited');
     const m = await buildIndexFromFiles({
