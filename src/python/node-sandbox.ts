@@ -109,8 +109,12 @@ export function prepareNodePythonPackages(options: NodeSandboxOptions = {}): Pro
 
 /** The flags the sandbox child runs with; exported so a test can prove what they block. */
 export function permissionFlags(readPaths: string[]): string[] {
+  // Node 20 has only the experimental flag; later versions call it --permission.
+  const flag = process.allowedNodeEnvironmentFlags.has('--permission')
+    ? '--permission'
+    : '--experimental-permission';
   return [
-    '--experimental-permission',
+    flag,
     ...readPaths.filter((p) => existsSync(p)).map((p) => `--allow-fs-read=${p}`),
     '--allow-worker',
     '--no-warnings',
