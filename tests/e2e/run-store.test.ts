@@ -88,12 +88,13 @@ describe('run store in Chromium', () => {
       }),
     ];
     await page.evaluate(
-      async ({ name, runs }) => {
+      async ({ name, runsJson }) => {
+        const runs = JSON.parse(runsJson) as RunRecord[];
         const store = await window.sap.RunStore.open({ name });
         for (const r of runs) await store.save(r);
         store.close();
       },
-      { name: dbName, runs },
+      { name: dbName, runsJson: JSON.stringify(runs) },
     );
     await reload(page);
     const seen = await page.evaluate(async (name) => {
@@ -154,7 +155,8 @@ describe('run store in Chromium', () => {
       steps: recorded.steps.slice(0, 1),
     });
     await page.evaluate(
-      async ({ name, run }) => {
+      async ({ name, runJson }) => {
+        const run = JSON.parse(runJson) as RunRecord;
         const store = await window.sap.RunStore.open({ name });
         const recorder = store.track(run);
         // The run goes on: one more step arrives and is recorded, then the page dies.
@@ -162,7 +164,7 @@ describe('run store in Chromium', () => {
         recorder.update();
         await recorder.flush();
       },
-      { name: dbName, run: partial },
+      { name: dbName, runJson: JSON.stringify(partial) },
     );
     // A second page while the first still runs: the run is live, not interrupted.
     const other = await openPage();
@@ -194,7 +196,8 @@ describe('run store in Chromium', () => {
     const page = await openPage();
     const runs = [makeRun('a', 1), makeRun('b', 2, { question: 'Another question?' })];
     const out = await page.evaluate(
-      async ({ name, runs }) => {
+      async ({ name, runsJson }) => {
+        const runs = JSON.parse(runsJson) as RunRecord[];
         const at = new Date('2026-11-24T21:00:00.000Z');
         const first = await window.sap.RunStore.open({ name });
         for (const r of runs) await first.save(r);
@@ -227,7 +230,7 @@ describe('run store in Chromium', () => {
         second.close();
         return { all, one, again, result, reimport, refusals, unchanged, missing };
       },
-      { name: dbName, runs },
+      { name: dbName, runsJson: JSON.stringify(runs) },
     );
     expect(out.again).toBe(out.all);
     expect(out.unchanged).toBe(out.all);
@@ -258,13 +261,14 @@ describe('run store in Chromium', () => {
     const page = await openPage();
     const run = makeRun('big', 9000);
     const out = await page.evaluate(
-      async ({ name, run }) => {
+      async ({ name, runJson }) => {
+        const run = JSON.parse(runJson) as RunRecord;
         const store = await window.sap.RunStore.open({ name });
         const put = IDBObjectStore.prototype.put;
         IDBObjectStore.prototype.put = function () {
           throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
         };
-        let direct: { code: string; message: string } | null = null;
+        let direct = null as { code: string; message: string } | null;
         await store.save(run).catch((e: { code: string; message: string }) => {
           direct = { code: e.code, message: e.message };
         });
@@ -289,7 +293,7 @@ describe('run store in Chromium', () => {
           storedSteps: stored?.steps.map((s) => s.step) ?? null,
         };
       },
-      { name: dbName, run },
+      { name: dbName, runJson: JSON.stringify(run) },
     );
     expect(out.direct).toMatchObject({ code: 'quota_exceeded' });
     expect(out.direct?.message).toMatch(/no room left to save the run.*Delete old runs in History/);
