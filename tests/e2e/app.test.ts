@@ -170,6 +170,12 @@ describe('the playground app', () => {
     await page.getByTestId('step').first().waitFor({ timeout: 30_000 });
     // Stop once the server holds the request, so the test stops a generation in flight.
     await expect.poll(() => server.completionRequests().length).toBe(before + 1);
+    // The run survives a visit to another view, which will not start a second one meanwhile.
+    await page.getByRole('navigation').getByRole('link', { name: 'Compare' }).click();
+    await page.getByText('A run is going in chat').waitFor();
+    expect(await page.getByRole('button', { name: 'Run A then B' }).isDisabled()).toBe(true);
+    await page.getByRole('navigation').getByRole('link', { name: 'Chat' }).click();
+    await page.getByTestId('step').first().waitFor();
     const t0 = Date.now();
     await stop.click();
     await page.locator('[data-status="aborted"]').waitFor({ timeout: 5_000 });
