@@ -7,7 +7,17 @@ import svelteConfig from './svelte.config.js';
 const nodeOnly = ['node:*', 'fs', 'path', 'child_process', 'worker_threads', 'os', 'url'];
 
 export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'public/', 'bench/results/', 'test-results/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'public/',
+      'bench/results/',
+      'test-results/',
+      '.cache/',
+      'models/*/resolve/',
+    ],
+  },
   js.configs.recommended,
   ...ts.configs.strict,
   ...svelte.configs.recommended,
