@@ -2,6 +2,7 @@ import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { localModels } from './src/cli/local-models-plugin.ts';
 import { validateRegistry } from './src/engines/model-registry.ts';
 
 // SharedArrayBuffer (Pyodide interrupts, the synchronous tool bridge) needs cross-origin isolation.
@@ -131,7 +132,13 @@ function registryCheck(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [svelte(), pyodideAssets(), localAssets(), registryCheck()],
+  plugins: [
+    svelte(),
+    pyodideAssets(),
+    localAssets(),
+    registryCheck(),
+    localModels({ modelsDir: resolve(root, 'models') }),
+  ],
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['pyodide', '@mlc-ai/web-llm'] },
   server: { headers: isolationHeaders },
