@@ -4,8 +4,22 @@
  * canonical serializer (sorted keys, runs in start order) so export -> import -> export is
  * byte-identical.
  */
-import { PlaygroundError, type ErrorCode } from '../errors.ts';
-import type { RunRecord } from './run-record.ts';
+import type { ChatMessage, TokenUsage } from '../engines/chat-engine.ts';
+import { PlaygroundError, type ErrorCode, type SerializedError } from '../errors.ts';
+import type {
+  ExecutionResult,
+  FinalAnswerValue,
+  SandboxError,
+  ToolCallRecord,
+} from '../python/sandbox.ts';
+import type {
+  Candidate,
+  ModelCall,
+  RunRecord,
+  RunSettings,
+  StepRecord,
+  VoteGroup,
+} from './run-record.ts';
 
 export const RUN_FILE_FORMAT = 'small-agent-playground/runs';
 export const RUN_FILE_VERSION = 1;
@@ -85,9 +99,21 @@ const jsonObject: Check = (v, p) => {
   json(v, p);
 };
 
-/** Required fields, then optional ones ('?'-suffixed keys); unknown fields are refused. */
-function object(shape: Record<string, Check>): Check {
-  const fields = Object.entries(shape).map(([key, check]) => ({
+type OptionalKeys<T> = {
+  [K in keyof T]-?: object extends Pick<T, K> ? K : never;
+}[keyof T];
+type RequiredKeys<T> = Exclude<keyof T, OptionalKeys<T>>;
+/**
+ * One check per field of T, optional fields '?'-suffixed. Typed against the record types, so a
+ * field added to RunRecord fails the type check here until the format learns it.
+ */
+type Shape<T> = { [K in RequiredKeys<T> & string]: Check } & {
+  [K in OptionalKeys<T> & string as `${K}?`]: Check;
+};
+
+/** Unknown fields are refused. */
+function object<T>(shape: Shape<T>): Check {
+  const fields = Object.entries(shape as Record<string, Check>).map(([key, check]) => ({
     key: key.replace(/\?$/, ''),
     optional: key.endsWith('?'),
     check,
@@ -110,31 +136,37 @@ function object(shape: Record<string, Check>): Check {
 
 // ---- the RunRecord schema (src/agent/run-record.ts and the types it uses) ----
 
-const usage = object({
+const usage = object<TokenUsage>({
   promptTokens: num,
   completionTokens: num,
   'prefillTokensPerSecond?': num,
   'decodeTokensPerSecond?': num,
 });
-const message = object({ role: oneOf('system', 'user', 'assistant'), content: str });
-const serializedError = object({ code: str, message: str });
-const execution = object({
+const message = object<ChatMessage>({ role: oneOf('system', 'user', 'assistant'), content: str });
+const serializedError = object<SerializedError>({ code: str, message: str });
+const execution = object<ExecutionResult>({
   status: oneOf('ok', 'final', 'error'),
   logs: str,
   output: str,
-  'finalAnswer?': object({ text: str, type: str }),
-  'error?': object({
+  'finalAnswer?': object<FinalAnswerValue>({ text: str, type: str }),
+  'error?': object<SandboxError>({
     kind: oneOf('syntax', 'runtime', 'policy', 'timeout', 'crash'),
     type: str,
     message: str,
   }),
   stateLost: bool,
   toolCalls: arrayOf(
-    object({ name: str, args: jsonObject, text: str, 'data?': json, durationMs: num }),
+    object<ToolCallRecord>({
+      name: str,
+      args: jsonObject,
+      text: str,
+      'data?': json,
+      durationMs: num,
+    }),
   ),
   durationMs: num,
 });
-const candidate = object({
+const candidate = object<Candidate>({
   index: int,
   output: str,
   code: nullable(str),
@@ -143,7 +175,7 @@ const candidate = object({
   valid: bool,
   group: nullable(int),
 });
-const step = object({
+const step = object<StepRecord>({
   step: int,
   modelOutput: str,
   code: nullable(str),
@@ -151,7 +183,7 @@ const step = object({
   execution: nullable(execution),
   parseError: nullable(str),
   candidates: arrayOf(candidate),
-  groups: arrayOf(object({ key: str, members: arrayOf(int) })),
+  groups: arrayOf(object<VoteGroup>({ key: str, members: arrayOf(int) })),
   chosen: int,
   startedAt: num,
   durationMs: num,
@@ -159,10 +191,10 @@ const step = object({
   executionMs: num,
   'usage?': usage,
 });
-const modelCall = object({
+const modelCall = object<ModelCall>({
   purpose: oneOf('step', 'fallback', 'cot', 'first-thought'),
   step: nullable(int),
-  request: object({
+  request: object<ModelCall['request']>({
     messages: arrayOf(message),
     'temperature?': num,
     'topP?': num,
@@ -177,7 +209,7 @@ const modelCall = object({
   latencyMs: num,
   startedAt: num,
 });
-const settings = object({
+const settings = object<RunSettings>({
   mode: oneOf('agent', 'cot'),
   engine: str,
   model: str,
@@ -191,7 +223,7 @@ const settings = object({
   'seed?': int,
   'firstThoughtPrefix?': nullable(str),
 });
-const runRecord = object({
+const runRecord = object<RunRecord>({
   version: oneOf(1),
   id: (v, p) => {
     str(v, p);
@@ -255,7 +287,7 @@ export function parseRunFile(text: string): RunFile {
     );
   }
   try {
-    object({
+    object<RunFile>({
       format: str,
       version: int,
       exportedAt: (v, p) => {
