@@ -7,6 +7,8 @@ export type AgentEvent =
   | { type: 'run-started'; runId: string; question: string; mode: RunRecord['settings']['mode'] }
   | { type: 'step-started'; step: number }
   | { type: 'token'; step: number; delta: string }
+  /** SAG: sample `index` of `total` is generated (before any is run). */
+  | { type: 'sample'; step: number; index: number; total: number }
   | { type: 'model-output'; step: number; outputs: string[]; usage?: TokenUsage; latencyMs: number }
   | { type: 'candidate'; step: number; candidate: Candidate; total: number }
   | { type: 'vote'; step: number; groups: VoteGroup[]; chosen: number }

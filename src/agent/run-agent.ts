@@ -96,7 +96,7 @@ export async function runAgent(options: AgentRunOptions): Promise<RunRecord> {
     request: Omit<ChatRequest, 'signal'>,
   ): Promise<ChatResponse> => {
     const startedAt = Date.now();
-    const { onToken: _onToken, ...sent } = request;
+    const { onToken: _onToken, onSample: _onSample, ...sent } = request;
     const response = await engine.chat({ ...request, signal });
     record.modelCalls.push({
       purpose,
@@ -157,6 +157,8 @@ export async function runAgent(options: AgentRunOptions): Promise<RunRecord> {
       seed: options.seed,
       continueFinalMessage: prefix !== null,
       onToken: samples === 1 ? (delta) => emit({ type: 'token', step, delta }) : undefined,
+      onSample:
+        samples > 1 ? (index) => emit({ type: 'sample', step, index, total: samples }) : undefined,
     });
     const generationMs = performance.now() - genStart;
     const outputs = response.choices.map((c) => (prefix ?? '') + c.text);

@@ -24,6 +24,8 @@ export interface ChatRequest {
   signal?: AbortSignal;
   /** Streamed text deltas for sample `index`; engines that cannot stream call it once at the end. */
   onToken?: (delta: string, index: number) => void;
+  /** Called as each of the n samples is complete (progress while SAG candidates generate). */
+  onSample?: (index: number) => void;
 }
 
 export type FinishReason = 'stop' | 'length' | 'abort' | 'other';

@@ -141,7 +141,9 @@ export class OpenAIEngine implements ChatEngine {
           `The server at ${this.baseUrl} returned a completion with no choices. Check its logs.`,
         );
       }
-      choices.push(...part.choices.slice(0, want));
+      const got = part.choices.slice(0, want);
+      got.forEach((_, i) => request.onSample?.(choices.length + i));
+      choices.push(...got);
       usage = sumUsage(usage, part.usage);
     }
     return { choices, usage, model: this.model, latencyMs: performance.now() - started };

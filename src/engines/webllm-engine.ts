@@ -52,6 +52,7 @@ async function chat(
     );
   }
   const n = request.n ?? 1;
+  if (n > 1 && request.onSample) return samplesOneByOne(engine, modelId, request, n);
   // web-llm streams only single samples; n > 1 runs the samples one after another, unstreamed.
   const stream = n === 1 && request.onToken !== undefined;
   const body: ChatCompletionRequest = {
@@ -82,6 +83,45 @@ async function chat(
   } finally {
     request.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * web-llm generates n samples one after another anyway; asking for them one at a time costs the
+ * same and lets the caller show progress (SAG candidates).
+ */
+async function samplesOneByOne(
+  engine: WebLLMEngineLike,
+  modelId: string,
+  request: ChatRequest,
+  n: number,
+): Promise<ChatResponse> {
+  const started = performance.now();
+  const choices: ChatResponse['choices'] = [];
+  let usage: TokenUsage | undefined;
+  for (let i = 0; i < n; i++) {
+    const one = await chat(engine, modelId, {
+      ...request,
+      n: 1,
+      onToken: undefined,
+      onSample: undefined,
+      ...(request.seed !== undefined && { seed: request.seed + i }),
+    });
+    choices.push(...one.choices);
+    if (one.usage) {
+      usage = {
+        ...one.usage,
+        promptTokens: (usage?.promptTokens ?? 0) + one.usage.promptTokens,
+        completionTokens: (usage?.completionTokens ?? 0) + one.usage.completionTokens,
+      };
+    }
+    request.onSample?.(i);
+  }
+  return {
+    choices,
+    ...(usage && { usage }),
+    model: modelId,
+    latencyMs: performance.now() - started,
+  };
 }
 
 function fromCompletion(

@@ -68,6 +68,19 @@ describe('SAG', () => {
     // The winner's state was adopted: x is 2 in the next step.
     expect(record.answer).toBe('2');
     expect(events.filter((e) => e.type === 'candidate')).toHaveLength(8);
+    // One progress event per generated sample, before any is run.
+    const samples = events.filter((e) => e.type === 'sample');
+    expect(
+      samples.map((e) => (e.type === 'sample' ? [e.step, e.index, e.total] : null)).slice(0, 4),
+    ).toEqual([
+      [1, 0, 4],
+      [1, 1, 4],
+      [1, 2, 4],
+      [1, 3, 4],
+    ]);
+    expect(events.findIndex((e) => e.type === 'sample')).toBeLessThan(
+      events.findIndex((e) => e.type === 'candidate'),
+    );
     expect(events.some((e) => e.type === 'vote')).toBe(true);
   });
 

@@ -203,3 +203,15 @@ describe('run statistics', () => {
     ]);
   });
 });
+
+describe('SAG sampling progress', () => {
+  it('counts generated samples before candidates run', () => {
+    const run = emptyRun(4);
+    foldEvent(run, { type: 'step-started', step: 1 });
+    expect(run.steps[0]?.sampled).toBe(0);
+    foldEvent(run, { type: 'sample', step: 1, index: 0, total: 4 });
+    foldEvent(run, { type: 'sample', step: 1, index: 2, total: 4 });
+    expect(run.steps[0]?.sampled).toBe(3);
+    expect(run.steps[0]?.phase).toBe('generating');
+  });
+});

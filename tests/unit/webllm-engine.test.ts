@@ -249,3 +249,46 @@ describe('replay engine', () => {
     await expect(engine.chat({ messages })).rejects.toMatchObject({ code: 'engine_bad_response' });
   });
 });
+
+describe('WebLLM sample-by-sample progress', () => {
+  it('asks for SAG samples one at a time when the caller wants progress, with distinct seeds', async () => {
+    const outputs = ['a', 'b', 'c'];
+    const stand = new StandInEngine([]);
+    const seen: ChatCompletionRequest[] = [];
+    stand.chat.completions.create = async (req) => {
+      seen.push(req);
+      const text = outputs[seen.length - 1] ?? '';
+      return {
+        id: 'c',
+        object: 'chat.completion',
+        created: 0,
+        model: String(req.model),
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: text },
+            finish_reason: 'stop',
+            logprobs: null,
+          },
+        ],
+        usage,
+      } as ChatCompletion;
+    };
+    const engine = createWebLLMEngine(stand, 'm');
+    const progress: number[] = [];
+    const res = await engine.chat({
+      messages: [{ role: 'user', content: 'q' }],
+      n: 3,
+      seed: 10,
+      onSample: (i) => progress.push(i),
+    });
+    expect(res.choices.map((c) => c.text)).toEqual(['a', 'b', 'c']);
+    expect(progress).toEqual([0, 1, 2]);
+    expect(seen.map((r) => [r.n, r.seed, r.stream])).toEqual([
+      [1, 10, false],
+      [1, 11, false],
+      [1, 12, false],
+    ]);
+    expect(res.usage?.completionTokens).toBe(36);
+  });
+});

@@ -23,6 +23,8 @@ export interface LiveStep {
   /** The chosen model output (or the streamed text until there is one). */
   output: string;
   samples: number;
+  /** SAG candidates generated so far (before any runs). */
+  sampled: number;
   candidates: Candidate[];
   groups: VoteGroup[];
   chosen: number | null;
@@ -81,6 +83,11 @@ export function foldEvent(run: LiveRun, e: AgentEvent): void {
       s.output = e.outputs[0] ?? s.streamed;
       s.usage = e.usage ?? null;
       s.generationMs = e.latencyMs;
+      break;
+    }
+    case 'sample': {
+      const s = current(run, e.step);
+      if (s) s.sampled = Math.max(s.sampled, e.index + 1);
       break;
     }
     case 'candidate': {
@@ -168,6 +175,7 @@ export function newStep(step: number, samples: number, mode: 'agent' | 'cot'): L
     streamed: '',
     output: '',
     samples,
+    sampled: 0,
     candidates: [],
     groups: [],
     chosen: null,
@@ -192,6 +200,7 @@ export function fromRecord(r: StepRecord, live: LiveStep | undefined): LiveStep 
     streamed: live?.streamed ?? '',
     output: r.candidates[r.chosen]?.output ?? r.modelOutput,
     samples: r.candidates.length,
+    sampled: r.candidates.length,
     candidates: r.candidates,
     groups: r.groups,
     chosen: r.chosen,
