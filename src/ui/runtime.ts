@@ -29,7 +29,7 @@ let retriever: Promise<Retriever | null> | null = null;
 let sandbox: Promise<PythonSandbox> | null = null;
 
 /** The app's index, or null when the origin serves none (web_search then says so). */
-function getRetriever(
+export function getRetriever(
   onProgress: (loadedBytes: number, totalBytes: number) => void,
 ): Promise<Retriever | null> {
   retriever ??= indexStatus
@@ -48,7 +48,7 @@ function getRetriever(
   return retriever;
 }
 
-const noIndexTool: SandboxTool = {
+export const noIndexTool: SandboxTool = {
   name: 'web_search',
   params: ['query'],
   call: async () => ({
