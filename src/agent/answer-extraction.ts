@@ -7,23 +7,30 @@ export function extractTaggedAnswer(response: string): string {
   return (last ? (last[1] ?? '') : response).trim();
 }
 
+/** Index of the brace closing the one opened just before `open`, or -1; `\{` does not count. */
+export function closingBrace(s: string, open: number): number {
+  let depth = 1;
+  for (let i = open; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (ch === '{') depth++;
+    else if (ch === '}' && --depth === 0) return i;
+  }
+  return -1;
+}
+
 /** The content of the last `\boxed{...}` (or `\fbox{...}`), braces balanced; null when absent. */
 export function lastBoxed(text: string): string | null {
   const starts = [...text.matchAll(/\\(?:boxed|fbox)\s*\{/g)];
   for (let k = starts.length - 1; k >= 0; k--) {
     const m = starts[k];
     if (!m) continue;
-    let depth = 1;
     const open = (m.index ?? 0) + m[0].length;
-    for (let i = open; i < text.length; i++) {
-      const ch = text[i];
-      if (ch === '\\') {
-        i++;
-        continue;
-      }
-      if (ch === '{') depth++;
-      else if (ch === '}' && --depth === 0) return text.slice(open, i);
-    }
+    const close = closingBrace(text, open);
+    if (close >= 0) return text.slice(open, close);
   }
   return null;
 }

@@ -3,7 +3,7 @@
  * evaluated numerically. Letters are variables, so two expressions can be compared at random
  * points (an identity test) without sympy.
  */
-import { closingBrace } from './normalize.ts';
+import { closingBrace } from '../../agent/answer-extraction.ts';
 
 const FUNCTIONS: Record<string, (x: number) => number> = {
   sqrt: Math.sqrt,

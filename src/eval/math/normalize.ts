@@ -2,27 +2,12 @@
  * PROTOCOL section 10: turns a math answer (LaTeX or plain) into a canonical string that the
  * comparison rules work on: wrappers, spacing, text, units, degrees and percent signs removed.
  */
-import { lastBoxed } from '../../agent/answer-extraction.ts';
+import { closingBrace, lastBoxed } from '../../agent/answer-extraction.ts';
 
 export interface NormalizedMath {
   text: string;
   /** The answer carried a percent sign: 50% may be meant as 50 or as 0.5. */
   percent: boolean;
-}
-
-/** Index of the brace closing the one opened just before `open`, or -1. */
-export function closingBrace(s: string, open: number): number {
-  let depth = 1;
-  for (let i = open; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '\\') {
-      i++;
-      continue;
-    }
-    if (ch === '{') depth++;
-    else if (ch === '}' && --depth === 0) return i;
-  }
-  return -1;
 }
 
 /** Replaces `\cmd{content}` with `content` for each listed command, braces balanced. */
