@@ -15,6 +15,7 @@ import {
   type RunStatus,
 } from './lib/live-run.ts';
 import type { RunConfig } from './lib/run-config.ts';
+import { SavingRun } from './history/saved-runs.svelte.ts';
 
 export type { LiveStep, RunStatus };
 
@@ -62,9 +63,12 @@ export class RunSession implements LiveRun {
     this.startedAt = Date.now();
     this.now = this.startedAt;
     this.ticker = setInterval(() => (this.now = Date.now()), 250);
+    // Saved to History as it goes; storage failures are reported there, never thrown here.
+    const saving = new SavingRun(question, config);
     try {
       this.phase = config.engine === 'webllm' ? 'Loading the model…' : 'Connecting…';
       const engine = await provide(config, controller.signal);
+      saving.engine(engine);
       this.phase = 'Loading the agent…';
       const runtime = await import('./runtime.ts');
       const record = await runtime.executeRun({
@@ -74,14 +78,17 @@ export class RunSession implements LiveRun {
         signal: controller.signal,
         onPhase: (p) => (this.phase = p),
         onEvent: (e) => {
+          saving.event(e);
           if (this.controller === controller) this.apply(e);
         },
       });
-      if (this.controller === controller) this.finish(record);
-      return record;
+      const saved = saving.finish(record);
+      if (this.controller === controller) this.finish(saved);
+      return saved;
     } catch (err) {
-      if (this.controller !== controller) return null;
       const e = PlaygroundError.from(err);
+      saving.fail(e, e.code === 'aborted' || controller.signal.aborted);
+      if (this.controller !== controller) return null;
       this.error = e.toJSON();
       this.status = e.code === 'aborted' || controller.signal.aborted ? 'aborted' : 'error';
       settleSteps(this);

@@ -1,0 +1,157 @@
+/**
+ * The app's one RunStore (opened on first use, shared by the run sessions and the History view),
+ * the last storage problem (shown as a non-blocking notice), and the saving of a run as it goes.
+ */
+import type { AgentEvent } from '../../agent/events.ts';
+import type { RunRecord, RunSettings } from '../../agent/run-record.ts';
+import { addUsage, emptyUsage } from '../../agent/run-record-builder.ts';
+import type { ChatEngine } from '../../engines/chat-engine.ts';
+import { PlaygroundError } from '../../errors.ts';
+import type { RunConfig } from '../lib/run-config.ts';
+import type { RunRecorder } from './run-recorder.ts';
+import type { RunStore } from './run-store.ts';
+
+let opening: Promise<RunStore> | null = null;
+
+/** Opens the store once; a failed open is retried on the next call (e.g. after freeing space). */
+export function runStore(): Promise<RunStore> {
+  opening ??= import('./run-store.ts')
+    .then(({ RunStore }) => RunStore.open())
+    .catch((err: unknown) => {
+      opening = null;
+      throw PlaygroundError.from(err, 'storage_failed');
+    });
+  return opening;
+}
+
+class SavedRuns {
+  /** The last failure to save a run; cleared by the next successful save or by the user. */
+  problem = $state.raw<PlaygroundError | null>(null);
+  /** Bumped whenever a run is saved, so an open History list can refresh. */
+  changed = $state(0);
+
+  report(e: PlaygroundError): void {
+    this.problem = e;
+  }
+
+  dismiss(): void {
+    this.problem = null;
+  }
+}
+
+export const savedRuns = new SavedRuns();
+
+function draftSettings(config: RunConfig): RunSettings {
+  // What the agent will record (run-agent.ts / run-cot.ts); its own record replaces this at the end.
+  const cot = config.mode === 'cot';
+  return {
+    mode: config.mode,
+    engine: config.engine,
+    model: config.engine === 'openai' ? config.modelName : config.model,
+    promptProfile: config.profile,
+    maxSteps: cot ? 1 : config.maxSteps,
+    samples: cot ? 1 : config.samples,
+    temperature: cot ? 0 : config.temperature,
+    topP: cot ? 1 : config.topP,
+    maxTokens: config.maxTokens,
+    pythonTimeoutMs: cot ? 0 : config.pythonTimeoutS * 1000,
+  };
+}
+
+/**
+ * One run being saved. The agent keeps its record to itself until the end, so a draft is built
+ * from the question, the settings and the agent's events (finished steps, the answer): that is
+ * what survives a reload or a crash. The id is the draft's from the start, so every write goes to
+ * the same saved run, including a run that fails before the agent starts (e.g. no model).
+ */
+export class SavingRun {
+  readonly id = crypto.randomUUID();
+  private readonly draft: RunRecord;
+  private recorder: RunRecorder | null = null;
+  private done = false;
+
+  constructor(question: string, config: RunConfig) {
+    this.draft = {
+      version: 1,
+      id: this.id,
+      question,
+      settings: draftSettings(config),
+      status: 'running',
+      answer: null,
+      steps: [],
+      messages: [],
+      modelCalls: [],
+      startedAt: Date.now(),
+      finishedAt: null,
+      durationMs: 0,
+      usage: emptyUsage(),
+    };
+    runStore().then(
+      (store) => {
+        // A run can end before the store opens: then it is written once, finished.
+        const recorder = store.track(this.draft, (e) => savedRuns.report(e));
+        this.recorder = recorder;
+        if (this.done) void this.close(recorder);
+      },
+      (err: unknown) => savedRuns.report(PlaygroundError.from(err, 'storage_failed')),
+    );
+  }
+
+  /** The engine's own name for itself, as the agent will record it. */
+  engine(engine: ChatEngine): void {
+    this.draft.settings = { ...this.draft.settings, engine: engine.kind, model: engine.model };
+    this.recorder?.update(this.draft);
+  }
+
+  event(e: AgentEvent): void {
+    const d = this.draft;
+    switch (e.type) {
+      case 'step-finished':
+        d.steps.push(e.record);
+        if (e.record.usage) d.usage = addUsage(d.usage, e.record.usage);
+        break;
+      case 'model-output':
+        if (d.settings.mode === 'cot') d.response = e.outputs[0] ?? '';
+        break;
+      case 'final-answer':
+        d.answer = e.answer;
+        break;
+      default:
+        // Tokens and the other in-step events change nothing that is saved.
+        return;
+    }
+    d.durationMs = Date.now() - d.startedAt;
+    this.recorder?.update(d);
+  }
+
+  /** The agent's final record, under this run's id. */
+  finish(record: RunRecord): RunRecord {
+    const final: RunRecord = { ...record, id: this.id };
+    Object.assign(this.draft, final);
+    this.end();
+    return final;
+  }
+
+  /** The run failed or was stopped before the agent returned a record. */
+  fail(error: PlaygroundError, aborted: boolean): void {
+    const d = this.draft;
+    d.status = aborted ? 'aborted' : 'error';
+    d.error = error.toJSON();
+    d.finishedAt = Date.now();
+    d.durationMs = d.finishedAt - d.startedAt;
+    this.end();
+  }
+
+  private end(): void {
+    this.done = true;
+    if (this.recorder) void this.close(this.recorder);
+  }
+
+  private async close(recorder: RunRecorder): Promise<void> {
+    const error = await recorder.finish(this.draft);
+    if (!error) {
+      if (savedRuns.problem) savedRuns.dismiss();
+      savedRuns.changed += 1;
+    }
+  }
+}
