@@ -9,10 +9,8 @@ import { SingleBar } from 'cli-progress';
 import { runAgent } from '../../agent/run-agent.ts';
 import { runCot } from '../../agent/run-cot.ts';
 import type { AgentMode } from '../../agent/run-record.ts';
-import { createOpenAIEngine } from '../../engines/openai-engine.ts';
 import { PlaygroundError } from '../../errors.ts';
 import { BENCHMARKS, benchmarkInfo } from '../../eval/benchmarks.ts';
-import { createLlmJudge } from '../../eval/llm-judge.ts';
 import {
   loadBenchmark,
   missingDataMessage,
@@ -29,9 +27,10 @@ import {
   profileOf,
   type EngineCliOptions,
 } from '../engine-options.ts';
+import { addJudgeOptions, judgeFromOptions, type JudgeCliOptions } from '../judge-options.ts';
 import { createCliRetriever, createCliSandbox } from '../runtime.ts';
 
-interface EvalCliOptions extends EngineCliOptions {
+interface EvalCliOptions extends EngineCliOptions, JudgeCliOptions {
   bench: string;
   mode: AgentMode;
   out: string;
@@ -44,9 +43,6 @@ interface EvalCliOptions extends EngineCliOptions {
   sympy: boolean;
   trajectories: boolean;
   progress: boolean;
-  judgeBaseUrl?: string;
-  judgeModel?: string;
-  judgeApiKey?: string;
 }
 
 function positiveInt(name: string) {
@@ -181,39 +177,13 @@ export function register(program: Command): void {
       'keep only the graded figures per question, not the whole run (smaller files)',
     )
     .option('--no-sympy', 'grade math without sympy in the sandbox')
-    .option('--no-progress', 'no progress output')
-    .addOption(
-      new Option(
-        '--judge-base-url <url>',
-        'OpenAI-compatible endpoint of an LLM judge for factual answers',
-      ).env('PLAYGROUND_JUDGE_BASE_URL'),
-    )
-    .addOption(
-      new Option('--judge-model <name>', 'judge model, e.g. gpt-4o-mini').env(
-        'PLAYGROUND_JUDGE_MODEL',
-      ),
-    )
-    .addOption(
-      new Option('--judge-api-key <key>', 'bearer token for the judge').env(
-        'PLAYGROUND_JUDGE_API_KEY',
-      ),
-    );
+    .option('--no-progress', 'no progress output');
+  addJudgeOptions(cmd);
   addEngineOptions(cmd).action(async (opts: EvalCliOptions) => {
     const questions = await loadAll(benchSpecs(opts.bench), opts);
     const engine = createEngine(opts);
     const profile = profileOf(opts);
-    if (opts.judgeBaseUrl && !opts.judgeModel)
-      throw new PlaygroundError('bad_input', '--judge-base-url needs --judge-model too.');
-    const judge =
-      opts.judgeBaseUrl && opts.judgeModel
-        ? createLlmJudge(
-            createOpenAIEngine({
-              baseUrl: opts.judgeBaseUrl,
-              model: opts.judgeModel,
-              apiKey: opts.judgeApiKey,
-            }),
-          )
-        : undefined;
+    const judge = judgeFromOptions(opts);
     const config: RunConfig = {
       version: 1,
       label: opts.label ?? defaultLabel(opts),

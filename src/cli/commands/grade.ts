@@ -1,28 +1,23 @@
 /** `playground grade`: one prediction against gold; the last line is `correct` or `incorrect`. */
 import { Option, type Command } from 'commander';
-import { createOpenAIEngine } from '../../engines/openai-engine.ts';
-import { PlaygroundError } from '../../errors.ts';
 import { gradeAnswer } from '../../eval/grade.ts';
-import { createLlmJudge } from '../../eval/llm-judge.ts';
 import { createSympyEqual } from '../../eval/sympy-equal.ts';
 import { createNodeSandbox } from '../../python/node-sandbox.ts';
 import type { QuestionKind } from '../../eval/types.ts';
+import { addJudgeOptions, judgeFromOptions, type JudgeCliOptions } from '../judge-options.ts';
 
-interface GradeCliOptions {
+interface GradeCliOptions extends JudgeCliOptions {
   kind: QuestionKind;
   pred: string;
   gold: string[];
   question?: string;
   json: boolean;
-  judgeBaseUrl?: string;
-  judgeModel?: string;
-  judgeApiKey?: string;
   sympy: boolean;
   pythonPackages?: string;
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('grade')
     .description('Grade one answer the way `playground eval` does (PROTOCOL section 10).')
     .addOption(
@@ -38,71 +33,43 @@ export function register(program: Command): void {
     )
     .option('--question <text>', 'the question (the LLM judge reads it)')
     .option('--json', 'print the grade details as JSON before the verdict', false)
-    .addOption(
-      new Option(
-        '--judge-base-url <url>',
-        'OpenAI-compatible endpoint of an LLM judge for factual answers',
-      ).env('PLAYGROUND_JUDGE_BASE_URL'),
-    )
-    .addOption(
-      new Option('--judge-model <name>', 'judge model name, e.g. gpt-4o-mini').env(
-        'PLAYGROUND_JUDGE_MODEL',
-      ),
-    )
-    .addOption(
-      new Option('--judge-api-key <key>', 'bearer token for the judge endpoint').env(
-        'PLAYGROUND_JUDGE_API_KEY',
-      ),
-    )
     .option('--sympy', 'let sympy in the Python sandbox decide what the rules cannot (math)', false)
     .addOption(
       new Option('--python-packages <dir>', 'pure-Python packages for the sandbox (sympy)')
         .env('PLAYGROUND_PYTHON_PACKAGES')
         .default('/usr/lib/python3/dist-packages'),
-    )
-    .action(async (opts: GradeCliOptions) => {
-      if (opts.judgeBaseUrl && !opts.judgeModel) {
-        throw new PlaygroundError('bad_input', '--judge-base-url needs --judge-model too.');
-      }
-      const judge =
-        opts.judgeBaseUrl && opts.judgeModel
-          ? createLlmJudge(
-              createOpenAIEngine({
-                baseUrl: opts.judgeBaseUrl,
-                model: opts.judgeModel,
-                apiKey: opts.judgeApiKey,
-              }),
-            )
-          : undefined;
-      const sandbox =
-        opts.sympy && opts.kind === 'math'
-          ? createNodeSandbox({ pythonPackagesDir: opts.pythonPackages })
-          : null;
-      let result;
-      try {
-        await sandbox?.start();
-        result = await gradeAnswer(opts.kind, opts.pred, opts.gold, {
-          judge,
-          question: opts.question,
-          symbolicEqual: sandbox ? createSympyEqual(sandbox) : undefined,
-        });
-      } finally {
-        await sandbox?.dispose();
-      }
-      const out = (s: string): void => void process.stdout.write(s + '\n');
-      if (opts.json) {
-        out(
-          JSON.stringify(
-            { kind: opts.kind, prediction: opts.pred, gold: opts.gold, ...result },
-            null,
-            2,
-          ),
-        );
-      } else {
-        out(
-          `method: ${result.method}${result.f1 !== undefined ? `, token F1 ${result.f1.toFixed(2)}` : ''}`,
-        );
-      }
-      out(result.correct ? 'correct' : 'incorrect');
-    });
+    );
+  addJudgeOptions(cmd).action(async (opts: GradeCliOptions) => {
+    const judge = judgeFromOptions(opts);
+    const sandbox =
+      opts.sympy && opts.kind === 'math'
+        ? createNodeSandbox({ pythonPackagesDir: opts.pythonPackages })
+        : null;
+    let result;
+    try {
+      await sandbox?.start();
+      result = await gradeAnswer(opts.kind, opts.pred, opts.gold, {
+        judge,
+        question: opts.question,
+        symbolicEqual: sandbox ? createSympyEqual(sandbox) : undefined,
+      });
+    } finally {
+      await sandbox?.dispose();
+    }
+    const out = (s: string): void => void process.stdout.write(s + '\n');
+    if (opts.json) {
+      out(
+        JSON.stringify(
+          { kind: opts.kind, prediction: opts.pred, gold: opts.gold, ...result },
+          null,
+          2,
+        ),
+      );
+    } else {
+      out(
+        `method: ${result.method}${result.f1 !== undefined ? `, token F1 ${result.f1.toFixed(2)}` : ''}`,
+      );
+    }
+    out(result.correct ? 'correct' : 'incorrect');
+  });
 }
