@@ -1,6 +1,6 @@
 /** Hash routes: #/chat, #/compare, #/models, each with query parameters. */
-export type Route = 'chat' | 'compare' | 'models' | 'history' | 'present';
-const ROUTES: readonly Route[] = ['chat', 'compare', 'models', 'history', 'present'];
+export type Route = 'chat' | 'compare' | 'models' | 'history' | 'present' | 'bench';
+const ROUTES: readonly Route[] = ['chat', 'compare', 'models', 'history', 'present', 'bench'];
 
 function parse(hash: string): { route: Route; params: URLSearchParams } {
   const raw = hash.replace(/^#\/?/, '');

@@ -1,0 +1,116 @@
+/**
+ * The heavy half of a browser benchmark run, imported only when one starts: the agent loop, one
+ * Pyodide sandbox per question in flight (Python state is per task), the app's one search index
+ * shared by all of them, and src/eval's runner and graders.
+ */
+import type { AgentEvent } from '../../agent/events.ts';
+import { getPromptProfile } from '../../agent/prompt-profile.ts';
+import { runAgent } from '../../agent/run-agent.ts';
+import { runCot } from '../../agent/run-cot.ts';
+import type { ChatEngine } from '../../engines/chat-engine.ts';
+import { PlaygroundError } from '../../errors.ts';
+import {
+  gradeAnswer,
+  runEvaluation,
+  type BenchQuestion,
+  type GradeFn,
+  type RunnerEvent,
+  type RunnerResult,
+  type SolveFn,
+} from '../../eval/index.ts';
+import { createBrowserSandbox } from '../../python/browser-sandbox.ts';
+import type { PythonSandbox, SandboxTool } from '../../python/sandbox.ts';
+import { createWebSearchTool } from '../../search/index.ts';
+import type { RunConfig } from '../lib/run-config.ts';
+import { getRetriever, noIndexTool } from '../runtime.ts';
+
+export interface BenchRuntimeOptions {
+  questions: readonly BenchQuestion[];
+  config: RunConfig;
+  engine: ChatEngine;
+  concurrency: number;
+  signal: AbortSignal;
+  onEvent: (event: RunnerEvent) => void;
+  /** The agent's own events of one question (steps as they happen). */
+  onAgentEvent: (question: BenchQuestion, event: AgentEvent) => void;
+  onPhase: (text: string) => void;
+}
+
+async function createSandbox(onPhase: (text: string) => void): Promise<PythonSandbox> {
+  onPhase('Starting Python (Pyodide)…');
+  const loading = getRetriever((done, total) =>
+    onPhase(
+      `Starting Python and loading the search index (${Math.round(done / 2 ** 20)} of ${Math.round(total / 2 ** 20)} MB)…`,
+    ),
+  );
+  const searchTool = loading.then((r) => (r ? createWebSearchTool(r) : noIndexTool));
+  // Unhandled until a step searches; the awaits below still see a failure.
+  searchTool.catch(() => undefined);
+  const tool: SandboxTool = {
+    name: 'web_search',
+    params: ['query'],
+    call: async (args, signal) => (await searchTool).call(args, signal),
+  };
+  const sandbox = createBrowserSandbox({
+    indexURL: `${import.meta.env.BASE_URL}pyodide/`,
+    tools: [tool],
+  });
+  try {
+    await Promise.all([sandbox.start(), loading]);
+  } catch (err) {
+    // A half-started worker would otherwise live on with nobody to dispose of it.
+    await sandbox.dispose().catch(() => undefined);
+    throw err;
+  }
+  onPhase('');
+  return sandbox;
+}
+
+export function runBenchmark(o: BenchRuntimeOptions): Promise<RunnerResult> {
+  const { config, engine } = o;
+  const profile = getPromptProfile(config.profile);
+  const solve: SolveFn = (question, { signal, sandbox }) => {
+    const onEvent = (e: AgentEvent): void => o.onAgentEvent(question, e);
+    if (config.mode === 'cot') {
+      return runCot({
+        question: question.question,
+        engine,
+        profile,
+        kind: question.kind,
+        signal,
+        onEvent,
+        runId: question.id,
+      });
+    }
+    if (!sandbox) throw new PlaygroundError('internal', 'No Python sandbox for an agent run.');
+    return runAgent({
+      question: question.question,
+      engine,
+      sandbox,
+      profile,
+      maxSteps: config.maxSteps,
+      samples: config.samples,
+      temperature: config.temperature,
+      topP: config.topP,
+      maxTokens: config.maxTokens,
+      pythonTimeoutMs: config.pythonTimeoutS * 1000,
+      signal,
+      onEvent,
+      runId: question.id,
+    });
+  };
+  // The offline rules only: sympy would load a large package into every sandbox (and CoT runs
+  // have none) for the few answers the rules cannot decide.
+  const grade: GradeFn = (question, answer, { signal }) =>
+    gradeAnswer(question.kind, answer, question.answers, { question: question.question, signal });
+  return runEvaluation({
+    questions: o.questions,
+    solve,
+    mode: config.mode,
+    concurrency: o.concurrency,
+    createSandbox: config.mode === 'agent' ? () => createSandbox(o.onPhase) : undefined,
+    grade,
+    signal: o.signal,
+    onEvent: o.onEvent,
+  });
+}
