@@ -1,0 +1,239 @@
+/**
+ * Presentation mode in real Chromium: the demo deck served by the built app, the presenter's
+ * keys, a recorded run replayed to its answer without a model, a live question answered by a
+ * scripted OpenAI-compatible server, and decks that cannot be opened.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import {
+  collectErrors,
+  ensureBuilt,
+  launchChromium,
+  ROOT,
+  screenshot,
+  startPreview,
+  type Chromium,
+  type Preview,
+} from './helpers/app-server.ts';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
+
+const DEMO = '/examples/demo-deck.json';
+
+let preview: Preview;
+let chrome: Chromium;
+let server: FakeOpenAIServer;
+let page: Page;
+let errors: string[];
+
+async function open(hash: string): Promise<void> {
+  await page.goto('about:blank');
+  await page.goto(`${preview.url}${hash}`);
+}
+
+const counter = () => page.getByTestId('present-counter').innerText();
+const question = () => page.getByTestId('present-question').innerText();
+const steps = () => page.getByTestId('step');
+
+beforeAll(async () => {
+  const built = await ensureBuilt();
+  [preview, chrome, server] = await Promise.all([
+    startPreview(built.dir),
+    launchChromium(),
+    startFakeOpenAIServer({ model: 'fake-model' }),
+  ]);
+  page = await chrome.context.newPage();
+  errors = collectErrors(page);
+}, 240_000);
+
+afterAll(async () => {
+  await chrome?.close();
+  await preview?.close();
+  await server?.close();
+});
+
+describe('presentation mode', () => {
+  it('serves the example deck as committed in examples/', async () => {
+    const res = await fetch(new URL(DEMO, preview.url));
+    expect(res.ok).toBe(true);
+    expect(await res.text()).toBe(readFileSync(join(ROOT, 'examples/demo-deck.json'), 'utf8'));
+  });
+
+  it('opens a deck from its URL with the keys working at once', async () => {
+    await open(`#/present?deck=${DEMO}`);
+    await page.getByTestId('present-item').waitFor();
+    expect(await counter()).toBe('1 / 3');
+    expect(await question()).toContain('Eiffel Tower');
+    expect(await page.getByTestId('present-item').getAttribute('data-kind')).toBe('question');
+    // The normal header is covered; the key hint is on screen.
+    expect(await page.getByTestId('present-keys').innerText()).toContain('next question');
+    expect(
+      await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null),
+    ).toBe('present');
+    await screenshot(page, 'present-live-question');
+    expect(errors).toEqual([]);
+  });
+
+  it('moves step by step and question by question with the keyboard', async () => {
+    await open(`#/present?deck=${DEMO}`);
+    await page.getByTestId('present-item').waitFor();
+    await page.keyboard.press('n');
+    expect(await counter()).toBe('2 / 3');
+    expect(await page.getByTestId('present-item').getAttribute('data-kind')).toBe('run');
+    expect(await steps().count()).toBe(0);
+    const progress = page.getByTestId('present-progress');
+    expect(await progress.innerText()).toMatch(/^0 \/ \d+ revealed$/);
+
+    // → reveals the thought of step 1, then its code, then its observation.
+    await page.keyboard.press('ArrowRight');
+    expect(await steps().count()).toBe(1);
+    expect(await steps().first().innerText()).toContain('I will look up both heights');
+    expect(await steps().first().locator('pre.code').count()).toBe(0);
+    await page.keyboard.press('PageDown');
+    expect(await steps().first().locator('pre.code').innerText()).toContain('web_search(');
+    expect(await steps().first().locator('pre.observation').count()).toBe(0);
+    await page.keyboard.press('ArrowRight');
+    await steps().first().locator('pre.observation').waitFor();
+    expect(await steps().first().locator('pre.observation').innerText()).toContain('330 metres');
+    expect(await progress.innerText()).toMatch(/^3 \/ \d+ revealed$/);
+    await page.keyboard.press('ArrowRight');
+    expect(await steps().count()).toBe(2);
+    await screenshot(page, 'present-replay-steps');
+
+    // ← takes reveals back, one at a time.
+    await page.keyboard.press('ArrowLeft');
+    expect(await steps().count()).toBe(1);
+    await page.keyboard.press('PageUp');
+    expect(await steps().first().locator('pre.observation').count()).toBe(0);
+    expect(await steps().first().locator('pre.code').count()).toBe(1);
+
+    // Questions: Shift+→ / Shift+← and n / p.
+    await page.keyboard.press('Shift+ArrowRight');
+    expect(await counter()).toBe('3 / 3');
+    expect(await question()).toContain('first 100 prime numbers');
+    await page.keyboard.press('n');
+    expect(await counter()).toBe('3 / 3');
+    await page.keyboard.press('Shift+ArrowLeft');
+    expect(await counter()).toBe('2 / 3');
+    expect(await steps().count()).toBe(0);
+    await page.keyboard.press('p');
+    expect(await counter()).toBe('1 / 3');
+    expect(errors).toEqual([]);
+  });
+
+  it('plays a recorded run to its final answer, at the speed chosen with + and -', async () => {
+    await open(`#/present?deck=${DEMO}`);
+    await page.getByTestId('present-item').waitFor();
+    await page.keyboard.press('n');
+    const speed = page.getByTestId('present-speed');
+    expect(await speed.innerText()).toBe('1.5×');
+    await page.keyboard.press('-');
+    await page.keyboard.press('-');
+    expect(await speed.innerText()).toBe('0.75×');
+    await page.keyboard.press('+');
+    expect(await speed.innerText()).toBe('1×');
+    await page.keyboard.press('Space');
+    // The recording took about a second; at 1× the answer comes after about as long.
+    expect(await page.getByTestId('final-answer').count()).toBe(0);
+    const answer = page.getByTestId('final-answer');
+    await answer.waitFor({ timeout: 10_000 });
+    expect(await answer.innerText()).toContain('237 metres');
+    expect(await steps().count()).toBe(3);
+    expect(await page.getByLabel('Run statistics').innerText()).toContain('answered');
+    const progress = await page.getByTestId('present-progress').innerText();
+    const [done, total] = progress.split(' ').filter((w) => /^\d+$/.test(w));
+    expect(done).toBe(total);
+    expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(1);
+    await screenshot(page, 'present-replay-done');
+
+    // The dark theme keeps its own high-contrast colours.
+    await page.evaluate(() => localStorage.setItem('sap.theme', 'dark'));
+    await page.reload();
+    await page.getByTestId('present-item').waitFor();
+    await page.keyboard.press('n');
+    await page.keyboard.press('Space');
+    await page.getByTestId('final-answer').waitFor({ timeout: 10_000 });
+    const bg = await page
+      .getByTestId('present')
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(bg).toBe('rgb(0, 0, 0)');
+    await screenshot(page, 'present-dark');
+    await page.evaluate(() => localStorage.removeItem('sap.theme'));
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('runs a live question for real with the chat settings', async () => {
+    await open('#/chat');
+    await page.evaluate(
+      (baseUrl) =>
+        localStorage.setItem(
+          'sap.settings',
+          JSON.stringify({ engine: 'openai', baseUrl, modelName: 'fake-model' }),
+        ),
+      server.baseUrl,
+    );
+    server.push('The Eiffel Tower is 330 m; the statue is 93 m.\n<answer>237 metres</answer>');
+    const before = server.completionRequests().length;
+    await open(`#/present?deck=${DEMO}`);
+    await page.getByTestId('present-item').waitFor();
+    expect(await page.getByTestId('present-item').innerText()).toContain('fake-model');
+    await page.keyboard.press('Space');
+    const answer = page.getByTestId('final-answer');
+    await answer.waitFor({ timeout: 30_000 });
+    expect(await answer.innerText()).toContain('237 metres');
+    const sent = server.completionRequests().slice(before);
+    expect(sent).toHaveLength(1);
+    const messages = sent[0]?.body.messages as { role: string; content: string }[];
+    expect(messages.at(-1)?.content).toContain('Eiffel Tower');
+    await screenshot(page, 'present-live-answered');
+    await page.evaluate(() => localStorage.removeItem('sap.settings'));
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('says clearly why a deck cannot be opened', async () => {
+    await page.route('**/bad-deck.json', (route) =>
+      route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({
+          format: 'small-agent-playground/deck',
+          version: 1,
+          title: 'Broken',
+          items: [{ type: 'question', question: 'Why?', mode: 'agent', sample: 3 }],
+        }),
+      }),
+    );
+    const alert = page.getByTestId('present-error');
+    await open('#/present?deck=/bad-deck.json');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain(
+      'This deck cannot be opened: deck.items[0].sample is not a deck field.',
+    );
+    await screenshot(page, 'present-error');
+
+    await open('#/present?deck=http://[not-a-host');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('is not a deck address');
+
+    await open('#/present?deck=/examples/no-such-deck.json');
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(
+      /no-such-deck\.json(?: could not be loaded: the server answered 404|: the server answered with a web page)/,
+    );
+    // The picker stays there to open another deck.
+    expect(await page.getByLabel('Deck file').count()).toBe(1);
+    errors.splice(0, errors.length, ...errors.filter((e) => !e.includes('no-such-deck')));
+    expect(errors).toEqual([]);
+  });
+
+  it('opens a deck file picked on #/present', async () => {
+    await open('#/present');
+    await page.getByLabel('Deck file').setInputFiles(join(ROOT, 'examples/demo-deck.json'));
+    await page.getByTestId('present-item').waitFor();
+    expect(await counter()).toBe('1 / 3');
+    // Focus went back to the presentation, so the keys work without a click.
+    await page.keyboard.press('n');
+    expect(await counter()).toBe('2 / 3');
+    expect(errors).toEqual([]);
+  });
+});
