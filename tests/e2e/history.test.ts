@@ -1,0 +1,295 @@
+/**
+ * Saved runs in the built app, in real Chromium against the scripted OpenAI-compatible server:
+ * runs land in History as they go and survive a reload (a run cut off by one is kept and marked
+ * interrupted), search, delete, export and import of runs files (byte-identical round trip), and a
+ * bad file refused without changing anything.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import {
+  collectErrors,
+  ensureBuilt,
+  launchChromium,
+  screenshot,
+  startPreview,
+  type Chromium,
+  type Preview,
+} from './helpers/app-server.ts';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
+
+const COT_QUESTION = 'What is half of one?';
+const AGENT_QUESTION = 'What is 6 times 7?';
+const SLOW_QUESTION = 'A question cut off by a reload';
+const compute = ['Thought: compute.', '```py', 'x = 6 * 7', 'print(x)', '```'].join('\n');
+const answer = ['Thought: done.', '```py', 'final_answer(x)', '```'].join('\n');
+
+let preview: Preview;
+let chrome: Chromium;
+let server: FakeOpenAIServer;
+let page: Page;
+let errors: string[];
+
+function chatLink(params: Record<string, string>): string {
+  const q = new URLSearchParams({
+    engine: 'openai',
+    baseUrl: server.baseUrl,
+    modelName: 'fake-model',
+    ...params,
+  });
+  return `${preview.url}#/chat?${q.toString()}`;
+}
+
+async function open(url: string): Promise<void> {
+  await page.goto('about:blank');
+  await page.goto(url);
+}
+
+async function openHistory(): Promise<void> {
+  await open(`${preview.url}#/history`);
+  await page.getByRole('heading', { name: 'History' }).waitFor();
+}
+
+const rows = () => page.getByTestId('history-row');
+
+async function questions(): Promise<string[]> {
+  await page.getByTestId('history-list').or(page.getByTestId('history-empty')).waitFor();
+  return page.getByTestId('history-row').locator('td.question a').allInnerTexts();
+}
+
+async function download(click: () => Promise<void>): Promise<{ name: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+  const path = await file.path();
+  return { name: file.suggestedFilename(), text: await readFile(path, 'utf8') };
+}
+
+beforeAll(async () => {
+  const built = await ensureBuilt();
+  [preview, chrome, server] = await Promise.all([
+    startPreview(built.dir),
+    launchChromium(),
+    startFakeOpenAIServer({ model: 'fake-model' }),
+  ]);
+  page = await chrome.context.newPage();
+  errors = collectErrors(page);
+}, 240_000);
+
+afterAll(async () => {
+  await chrome?.close();
+  await preview?.close();
+  await server?.close();
+});
+
+describe('saved runs (History)', () => {
+  it('saves a run as it goes; it is listed and survives a reload', async () => {
+    await openHistory();
+    expect(await questions()).toEqual([]);
+    await screenshot(page, 'history-empty');
+
+    server.push('Half of one is a half.\n<answer>1/2</answer>');
+    await open(chatLink({ q: COT_QUESTION, mode: 'cot', run: '1' }));
+    await page.getByTestId('final-answer').waitFor({ timeout: 30_000 });
+
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('link', { name: 'History' })
+      .click();
+    await expect.poll(questions).toEqual([COT_QUESTION]);
+    const row = rows().first();
+    const text = await row.innerText();
+    expect(text).toContain('CoT');
+    expect(text).toContain('fake-model');
+    expect(await row.getByTestId('run-status').innerText()).toBe('answered');
+
+    await page.reload();
+    await expect.poll(questions).toEqual([COT_QUESTION]);
+
+    // Opened read-only with the same run view as a live run.
+    await rows().first().getByRole('link', { name: COT_QUESTION }).click();
+    const run = page.getByTestId('history-run');
+    await run.waitFor();
+    expect(await run.getByTestId('final-answer').innerText()).toContain('1/2');
+    expect(await run.getByLabel('Run statistics').innerText()).toContain('answered');
+    expect(await page.getByRole('button', { name: 'Run', exact: true }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('keeps the finished steps of a run cut off by a reload, marked interrupted', async () => {
+    server.push(compute, answer, compute, { choices: [answer], delayMs: 8_000 });
+    await open(chatLink({ q: AGENT_QUESTION, mode: 'agent', run: '1' }));
+    await page.getByTestId('final-answer').waitFor({ timeout: 120_000 });
+
+    await open(chatLink({ q: SLOW_QUESTION, mode: 'agent', run: '1' }));
+    // Step 1 done, step 2 waiting for the model: then the page goes away.
+    await expect.poll(() => page.getByTestId('step').count(), { timeout: 60_000 }).toBe(2);
+    await page.reload();
+    await page.getByLabel('Question', { exact: true }).waitFor();
+
+    await openHistory();
+    expect(await questions()).toEqual([SLOW_QUESTION, AGENT_QUESTION, COT_QUESTION]);
+    expect(await rows().first().getByTestId('run-status').innerText()).toBe('interrupted');
+    expect(await rows().nth(1).getByTestId('run-status').innerText()).toBe('answered');
+    await screenshot(page, 'history-list');
+
+    await rows().first().getByRole('link', { name: SLOW_QUESTION }).click();
+    const run = page.getByTestId('history-run');
+    await run.waitFor();
+    expect(await run.getByRole('note').innerText()).toContain('Interrupted');
+    expect(await run.getByTestId('step').count()).toBe(1);
+    expect(await run.getByTestId('step').first().locator('pre.code').innerText()).toContain(
+      'x = 6 * 7',
+    );
+    await screenshot(page, 'history-run-interrupted');
+
+    await page.getByRole('link', { name: '← All saved runs' }).click();
+    await rows().nth(1).getByRole('link', { name: AGENT_QUESTION }).click();
+    await run.waitFor();
+    expect(await run.getByTestId('step').count()).toBe(2);
+    expect(await run.getByTestId('final-answer').innerText()).toContain('42');
+    await screenshot(page, 'history-run');
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it('searches the question, answer and model', async () => {
+    await openHistory();
+    await page.getByLabel('Search runs').fill('half');
+    await expect.poll(questions).toEqual([COT_QUESTION]);
+    await page.getByLabel('Search runs').fill('42');
+    await expect.poll(questions).toEqual([AGENT_QUESTION]);
+    await page.getByLabel('Search runs').fill('nothing like this');
+    await expect.poll(questions).toEqual([]);
+    expect(await page.getByTestId('history-empty').innerText()).toContain('nothing like this');
+    await page.getByLabel('Search runs').fill('fake-model');
+    await expect.poll(() => rows().count()).toBe(3);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('exports all, deletes, imports, and exports byte-identical JSON', async () => {
+    await openHistory();
+    await expect.poll(() => rows().count()).toBe(3);
+    // Same export time both ways, as the format promises identical bytes for the same runs then.
+    await page.clock.setFixedTime(new Date('2026-11-24T21:00:00.000Z'));
+    const first = await download(() => page.getByRole('button', { name: 'Export all' }).click());
+    expect(first.name).toBe('runs-2026-11-24T21-00-00Z.json');
+    const file = JSON.parse(first.text) as { format: string; runs: { question: string }[] };
+    expect(file.format).toBe('small-agent-playground/runs');
+    expect(file.runs.map((r) => r.question)).toEqual([COT_QUESTION, AGENT_QUESTION, SLOW_QUESTION]);
+
+    // One run alone.
+    const one = await download(() =>
+      rows()
+        .first()
+        .getByRole('button', { name: `Export “${SLOW_QUESTION}”` })
+        .click(),
+    );
+    expect(one.name).toMatch(/^run-[\w-]+\.json$/);
+    expect((JSON.parse(one.text) as { runs: unknown[] }).runs).toHaveLength(1);
+
+    // Select all, delete all (after the confirmation).
+    await page.getByLabel('Select all runs shown').check();
+    expect(await page.getByRole('group', { name: 'Selected runs' }).innerText()).toContain(
+      '3 runs selected',
+    );
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete selected' }).click();
+    await expect.poll(questions).toEqual([]);
+
+    await page.getByLabel('Import runs file').setInputFiles({
+      name: first.name,
+      mimeType: 'application/json',
+      buffer: Buffer.from(first.text),
+    });
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Imported' }).innerText())
+      .toContain('Imported 3 runs');
+    await expect.poll(questions).toEqual([SLOW_QUESTION, AGENT_QUESTION, COT_QUESTION]);
+    expect(await rows().first().getByTestId('run-status').innerText()).toBe('stopped');
+
+    const second = await download(() => page.getByRole('button', { name: 'Export all' }).click());
+    expect(second.text).toBe(first.text);
+    expect(Buffer.from(second.text).equals(Buffer.from(first.text))).toBe(true);
+    await screenshot(page, 'history-imported');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('refuses a malformed or foreign file and changes nothing', async () => {
+    await openHistory();
+    await expect.poll(() => rows().count()).toBe(3);
+    const before = await questions();
+    const input = page.getByLabel('Import runs file');
+    const alert = page.getByRole('alert');
+
+    await input.setInputFiles({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"format": "small-agent-playground/runs", "runs": ['),
+    });
+    await expect.poll(() => alert.innerText()).toContain('it is not JSON');
+    expect(await questions()).toEqual(before);
+
+    await input.setInputFiles({
+      name: 'other.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ format: 'someone-else/chats', version: 1, runs: [] })),
+    });
+    await expect.poll(() => alert.innerText()).toContain('"someone-else/chats"');
+    expect(await questions()).toEqual(before);
+
+    // A good file with one damaged run: refused whole, naming the place.
+    const good = await download(() => page.getByRole('button', { name: 'Export all' }).click());
+    const damaged = JSON.parse(good.text) as { runs: Record<string, unknown>[] };
+    damaged.runs.push({ ...damaged.runs[0], id: 'new-run', question: 42 });
+    await input.setInputFiles({
+      name: 'damaged.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(damaged)),
+    });
+    await expect.poll(() => alert.innerText()).toContain('file.runs[3].question must be a string');
+    expect(await questions()).toEqual(before);
+    await screenshot(page, 'history-import-refused');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('deletes one run; works by keyboard; dark theme', async () => {
+    await openHistory();
+    await expect.poll(() => rows().count()).toBe(3);
+    page.once('dialog', (d) => void d.accept());
+    await rows()
+      .first()
+      .getByRole('button', { name: `Delete “${SLOW_QUESTION}”` })
+      .click();
+    await expect.poll(questions).toEqual([AGENT_QUESTION, COT_QUESTION]);
+
+    // Keyboard: from the search box, Tab reaches the list and Enter opens a run.
+    await page.getByLabel('Search runs').focus();
+    let reached = false;
+    for (let i = 0; i < 12 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached =
+        (await page.evaluate(() => document.activeElement?.textContent?.trim())) === AGENT_QUESTION;
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('history-run').waitFor();
+    // Focus moves to the opened run's title, so the keyboard goes on from there.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent?.trim()))
+      .toBe(AGENT_QUESTION);
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe(
+      '← All saved runs',
+    );
+    await page.keyboard.press('Enter');
+    await page.getByTestId('history-list').waitFor();
+
+    await page.getByRole('button', { name: /Switch theme/ }).click();
+    await page.getByRole('button', { name: /Switch theme/ }).click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.getByLabel(`Select “${COT_QUESTION}”`).check();
+    await screenshot(page, 'history-dark');
+    await rows().first().getByRole('link', { name: AGENT_QUESTION }).click();
+    await page.getByTestId('history-run').waitFor();
+    await screenshot(page, 'history-run-dark');
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
