@@ -75,6 +75,24 @@ describe('presentation mode', () => {
     expect(errors).toEqual([]);
   });
 
+  it('goes full screen with f and leaves it with Escape', async () => {
+    await open(`#/present?deck=${DEMO}`);
+    await page.getByTestId('present-item').waitFor();
+    const fullscreen = () =>
+      page.evaluate(() => document.fullscreenElement?.getAttribute('data-testid') ?? null);
+    await page.keyboard.press('f');
+    await expect.poll(fullscreen).toBe('present');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Leave full screen' }).count())
+      .toBe(1);
+    // The keys still work in full screen.
+    await page.keyboard.press('n');
+    expect(await counter()).toBe('2 / 3');
+    await page.keyboard.press('Escape');
+    await expect.poll(fullscreen).toBe(null);
+    expect(errors).toEqual([]);
+  });
+
   it('moves step by step and question by question with the keyboard', async () => {
     await open(`#/present?deck=${DEMO}`);
     await page.getByTestId('present-item').waitFor();
@@ -89,7 +107,9 @@ describe('presentation mode', () => {
     await page.keyboard.press('ArrowRight');
     expect(await steps().count()).toBe(1);
     expect(await steps().first().innerText()).toContain('I will look up both heights');
+    expect(await steps().first().innerText()).not.toContain('Code:');
     expect(await steps().first().locator('pre.code').count()).toBe(0);
+    await screenshot(page, 'present-replay-thought');
     await page.keyboard.press('PageDown');
     expect(await steps().first().locator('pre.code').innerText()).toContain('web_search(');
     expect(await steps().first().locator('pre.observation').count()).toBe(0);

@@ -28,7 +28,8 @@ export interface ReplayFrame {
 
 /** Text of a model output before its first code fence: what the model thought. */
 function thoughtOnly(output: string): string {
-  return output.split(/```(?:py|python)?\n/)[0] ?? output;
+  // The "Code:" that introduces the fence belongs to the next reveal, not to the thought.
+  return (output.split(/```(?:py|python)?\n/)[0] ?? output).replace(/\n?Code:\s*$/, '');
 }
 
 function chosenOutput(r: StepRecord): string {
