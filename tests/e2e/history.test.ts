@@ -203,7 +203,7 @@ describe('saved runs (History)', () => {
       .poll(() => page.getByRole('status').filter({ hasText: 'Imported' }).innerText())
       .toContain('Imported 3 runs');
     await expect.poll(questions).toEqual([SLOW_QUESTION, AGENT_QUESTION, COT_QUESTION]);
-    expect(await rows().first().getByTestId('run-status').innerText()).toBe('stopped');
+    expect(await rows().first().getByTestId('run-status').innerText()).toBe('interrupted');
 
     const second = await download(() => page.getByRole('button', { name: 'Export all' }).click());
     expect(second.text).toBe(first.text);
@@ -290,6 +290,51 @@ describe('saved runs (History)', () => {
     await rows().first().getByRole('link', { name: AGENT_QUESTION }).click();
     await page.getByTestId('history-run').waitFor();
     await screenshot(page, 'history-run-dark');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('a full disk is reported without breaking the run; the run can be saved again', async () => {
+    const question = 'A question while the disk is full';
+    server.push('Easy.\n<answer>yes</answer>');
+    await open(`${preview.url}#/chat`);
+    await page.getByLabel('Question', { exact: true }).waitFor();
+    // As in run-store.test.ts: Chromium's quota override does not reach IndexedDB writes, so
+    // put fails the way a full disk makes it fail.
+    await page.evaluate(() => {
+      const w = window as unknown as { realPut?: typeof IDBObjectStore.prototype.put };
+      w.realPut = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function () {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      };
+    });
+    const link = new URL(chatLink({ q: question, mode: 'cot', run: '1' }));
+    await page.evaluate((hash) => (location.hash = hash), link.hash);
+    await page.getByTestId('final-answer').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('final-answer').innerText()).toContain('yes');
+    const notice = page.getByTestId('save-problem');
+    await notice.waitFor();
+    expect(await notice.innerText()).toContain('no room left');
+    expect(await notice.innerText()).toContain('Delete old runs in History');
+    await screenshot(page, 'history-quota-notice');
+
+    // The unsaved run can be downloaded without storage, and saved once there is room again.
+    const file = await download(() =>
+      notice.getByRole('button', { name: 'Download the unsaved run' }).click(),
+    );
+    expect((JSON.parse(file.text) as { runs: { question: string }[] }).runs[0]?.question).toBe(
+      question,
+    );
+    await page.evaluate(() => {
+      const w = window as unknown as { realPut?: typeof IDBObjectStore.prototype.put };
+      if (w.realPut) IDBObjectStore.prototype.put = w.realPut;
+    });
+    await notice.getByRole('button', { name: 'Save again' }).click();
+    await notice.waitFor({ state: 'detached' });
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('link', { name: 'History' })
+      .click();
+    await expect.poll(questions).toEqual([question, AGENT_QUESTION, COT_QUESTION]);
     expect(errors).toEqual([]);
   }, 60_000);
 });

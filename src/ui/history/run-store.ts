@@ -253,7 +253,9 @@ export class RunStore {
         if (previous) result.replaced.push(run.id);
         result.imported.push(run.id);
         await tx.objectStore('runs').put(run);
-        await tx.objectStore('summaries').put(summarize(run, false));
+        // The record carries the mark's message, so an exported interrupted run stays one.
+        const interrupted = run.status === 'aborted' && run.error?.message === INTERRUPTED_MESSAGE;
+        await tx.objectStore('summaries').put(summarize(run, interrupted));
       }
       await tx.done;
     } catch (err) {

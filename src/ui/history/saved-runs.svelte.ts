@@ -3,11 +3,13 @@
  * the last storage problem (shown as a non-blocking notice), and the saving of a run as it goes.
  */
 import type { AgentEvent } from '../../agent/events.ts';
+import { createRunFile, serializeRunFile } from '../../agent/run-file.ts';
 import type { RunRecord, RunSettings } from '../../agent/run-record.ts';
 import { addUsage, emptyUsage } from '../../agent/run-record-builder.ts';
 import type { ChatEngine } from '../../engines/chat-engine.ts';
 import { PlaygroundError } from '../../errors.ts';
 import type { RunConfig } from '../lib/run-config.ts';
+import { downloadRunFile } from './download.ts';
 import type { RunRecorder } from './run-recorder.ts';
 import type { RunStore } from './run-store.ts';
 
@@ -29,6 +31,8 @@ class SavedRuns {
   problem = $state.raw<PlaygroundError | null>(null);
   /** Bumped whenever a run is saved, so an open History list can refresh. */
   changed = $state(0);
+  /** Finished runs whose last write failed: kept in memory to save again or download. */
+  unsaved = $state.raw<RunRecord[]>([]);
 
   report(e: PlaygroundError): void {
     this.problem = e;
@@ -36,6 +40,34 @@ class SavedRuns {
 
   dismiss(): void {
     this.problem = null;
+  }
+
+  keep(run: RunRecord): void {
+    this.unsaved = [...this.unsaved.filter((r) => r.id !== run.id), run];
+  }
+
+  saved(): void {
+    this.changed += 1;
+  }
+
+  /** Writes the unsaved runs again (e.g. after old runs were deleted to free space). */
+  async retry(): Promise<void> {
+    try {
+      const store = await runStore();
+      for (const run of this.unsaved) {
+        await store.save(run);
+        this.unsaved = this.unsaved.filter((r) => r.id !== run.id);
+      }
+      this.problem = null;
+      this.saved();
+    } catch (err) {
+      this.problem = PlaygroundError.from(err, 'storage_failed');
+    }
+  }
+
+  /** The unsaved runs as a runs file, which needs no storage at all. */
+  download(): void {
+    downloadRunFile(serializeRunFile(createRunFile(this.unsaved, new Date())));
   }
 }
 
@@ -69,6 +101,7 @@ export class SavingRun {
   private readonly draft: RunRecord;
   private recorder: RunRecorder | null = null;
   private done = false;
+  private failedOpen = false;
 
   constructor(question: string, config: RunConfig) {
     this.draft = {
@@ -93,7 +126,11 @@ export class SavingRun {
         this.recorder = recorder;
         if (this.done) void this.close(recorder);
       },
-      (err: unknown) => savedRuns.report(PlaygroundError.from(err, 'storage_failed')),
+      (err: unknown) => {
+        savedRuns.report(PlaygroundError.from(err, 'storage_failed'));
+        this.failedOpen = true;
+        if (this.done) savedRuns.keep(this.draft);
+      },
     );
   }
 
@@ -145,13 +182,12 @@ export class SavingRun {
   private end(): void {
     this.done = true;
     if (this.recorder) void this.close(this.recorder);
+    else if (this.failedOpen) savedRuns.keep(this.draft);
   }
 
   private async close(recorder: RunRecorder): Promise<void> {
     const error = await recorder.finish(this.draft);
-    if (!error) {
-      if (savedRuns.problem) savedRuns.dismiss();
-      savedRuns.changed += 1;
-    }
+    if (error) savedRuns.keep(this.draft);
+    else savedRuns.saved();
   }
 }
