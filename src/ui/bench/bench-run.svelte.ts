@@ -54,6 +54,8 @@ export class BenchRun {
   private controller: AbortController | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
   private evalConfig: EvalRunConfig | null = null;
+  /** Position of each question in the sample, so the table reads in file order. */
+  private order: Record<string, number> = {};
 
   get busy(): boolean {
     return this.status === 'preparing' || this.status === 'running';
@@ -88,6 +90,7 @@ export class BenchRun {
     this.status = 'preparing';
     this.phase = o.config.engine === 'webllm' ? 'Loading the model…' : 'Connecting…';
     this.total = o.questions.length;
+    this.order = Object.fromEntries(o.questions.map((q, i) => [q.id, i]));
     this.records = [];
     this.inFlight = [];
     this.error = null;
@@ -138,7 +141,8 @@ export class BenchRun {
             ];
           } else if (e.type === 'question-finished') {
             this.inFlight = this.inFlight.filter((f) => f.question.id !== e.record.id);
-            this.records = [...this.records, e.record];
+            const at = (id: string): number => this.order[id] ?? Infinity;
+            this.records = [...this.records, e.record].sort((a, b) => at(a.id) - at(b.id));
             this.refreshSummary(false);
           }
         },

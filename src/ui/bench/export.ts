@@ -59,8 +59,12 @@ export function benchMarkdown(
       ms(r.durationMs),
     ].join(' | '),
   );
+  // The shared report tells CLI users to rerun the command; a browser run is simply rerun.
+  const report = runReportMarkdown(summary)
+    .trimEnd()
+    .replace('incomplete (rerun the same command to resume)', 'stopped before the last question');
   return [
-    runReportMarkdown(summary).trimEnd(),
+    report,
     '',
     `Questions: ${source.sample} of \`${source.file}\`, asked in the browser.`,
     '',
