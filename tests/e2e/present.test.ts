@@ -153,8 +153,32 @@ describe('presentation mode', () => {
     expect(await speed.innerText()).toBe('0.75×');
     await page.keyboard.press('+');
     expect(await speed.innerText()).toBe('1×');
+
+    // Slowed right down, the first output streams in as it did when recorded; Space pauses.
+    for (let i = 0; i < 5; i++) await page.keyboard.press('-');
+    // 0.1× is the slowest: the fifth press changes nothing.
+    expect(await speed.innerText()).toBe('0.1×');
     await page.keyboard.press('Space');
-    // The recording took about a second; at 1× the answer comes after about as long.
+    const stream = steps().first().locator('pre.stream');
+    await stream.waitFor({ timeout: 5_000 });
+    await expect.poll(() => stream.innerText(), { timeout: 5_000 }).toContain('Thought');
+    expect(await steps().first().innerText()).toContain('generating…');
+    await page.keyboard.press('Space');
+    const paused = await stream.innerText();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await stream.innerText()).toBe(paused);
+    expect(paused.length).toBeLessThan(
+      'Thought: I will look up both heights.\nCode:\n```py'.length + 40,
+    );
+    await screenshot(page, 'present-replay-playing');
+    // → completes what was streaming before it reveals anything new.
+    await page.keyboard.press('ArrowRight');
+    expect(await stream.count()).toBe(0);
+    expect(await steps().first().innerText()).toContain('I will look up both heights');
+    expect(await steps().first().locator('pre.code').count()).toBe(0);
+    for (let i = 0; i < 4; i++) await page.keyboard.press('+');
+    expect(await speed.innerText()).toBe('1×');
+    await page.keyboard.press('Space');
     expect(await page.getByTestId('final-answer').count()).toBe(0);
     const answer = page.getByTestId('final-answer');
     await answer.waitFor({ timeout: 10_000 });
@@ -240,6 +264,23 @@ describe('presentation mode', () => {
     expect(await alert.innerText()).toMatch(
       /no-such-deck\.json(?: could not be loaded: the server answered 404|: the server answered with a web page)/,
     );
+    await page.route('**/saved-run-deck.json', (route) =>
+      route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({
+          format: 'small-agent-playground/deck',
+          version: 1,
+          title: 'From history',
+          items: [{ type: 'saved-run', id: 'not-saved-here' }],
+        }),
+      }),
+    );
+    await open('#/present?deck=/saved-run-deck.json');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain(
+      "refers to 1 saved run(s) that are not in this browser's history: not-saved-here",
+    );
+
     // The picker stays there to open another deck.
     expect(await page.getByLabel('Deck file').count()).toBe(1);
     errors.splice(0, errors.length, ...errors.filter((e) => !e.includes('no-such-deck')));
