@@ -231,6 +231,14 @@ describe('presentation mode', () => {
     const messages = sent[0]?.body.messages as { role: string; content: string }[];
     expect(messages.at(-1)?.content).toContain('Eiffel Tower');
     await screenshot(page, 'present-live-answered');
+    // → brings each step of a live run into view, then moves on once the run is over.
+    await page.keyboard.press('ArrowRight');
+    expect(await counter()).toBe('1 / 3');
+    await page.keyboard.press('ArrowRight');
+    expect(await counter()).toBe('2 / 3');
+    // Coming back shows how the live run ended.
+    await page.keyboard.press('p');
+    expect(await page.getByTestId('final-answer').innerText()).toContain('237 metres');
     await page.evaluate(() => localStorage.removeItem('sap.settings'));
     expect(errors).toEqual([]);
   }, 60_000);
