@@ -244,4 +244,40 @@ describe('the benchmark view', () => {
     await screenshot(page, 'bench-stopped');
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('reads JSONL, names the set from the file name, and refuses a broken file', async () => {
+    await page.goto(benchLink({ mode: 'agent', n: '2', sample: 'first' }));
+    const rows = [
+      {
+        id: 'g1',
+        question: 'Janet has 3 apples and buys 4 more. How many?',
+        answer: 'She has 3 + 4 = 7.\n#### 7',
+      },
+      {
+        id: 'g2',
+        question: 'Tom reads 1,000 pages twice. How many pages?',
+        answer: '2 * 1000 = 2000\n#### 2,000',
+      },
+      { id: 'g3', question: 'A third question?', answer: '#### 3' },
+    ];
+    await upload('gsm8k_sample.jsonl', rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const info = page.getByTestId('bench-file-info');
+    await expect
+      .poll(() => info.innerText())
+      .toContain('gsm8k_sample.jsonl: 3 questions, graded as math');
+    expect(await page.getByLabel('Named set').inputValue()).toBe('gsm8k');
+    expect(await page.getByRole('button', { name: 'Run 2 questions' }).isEnabled()).toBe(true);
+    // The other way to grade is the user's choice.
+    await page.getByLabel('Grade as').selectOption('factual');
+    await expect.poll(() => info.innerText()).toContain('graded as factual');
+    await page.getByLabel('Grade as').selectOption('auto');
+
+    await upload('broken.jsonl', '{"question": "fine", "answer": "1"}\n{not json\n');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('broken.jsonl: line 2 is not valid JSON.');
+    expect(await page.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true);
+    await screenshot(page, 'bench-bad-file');
+    expect(errors).toEqual([]);
+  }, 60_000);
 });
