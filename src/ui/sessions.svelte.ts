@@ -6,6 +6,7 @@
 import type { QuestionKind } from './lib/grade.ts';
 import type { RunConfig } from './lib/run-config.ts';
 import { RunSession, type EngineProvider } from './run-session.svelte.ts';
+import { benchRun } from './bench/bench-run.svelte.ts';
 
 export const chatSession = new RunSession();
 
@@ -43,6 +44,8 @@ export const compareRun = new CompareRun();
 export function busyElsewhere(here: 'chat' | 'compare'): string | null {
   if (here !== 'chat' && chatSession.busy) return 'chat';
   if (here !== 'compare' && compareRun.running) return 'compare';
+  // One GPU model serves every view: a benchmark run must finish before another run starts.
+  if (benchRun.busy) return 'bench';
   return null;
 }
 
