@@ -164,54 +164,6 @@ describe('saved runs (History)', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
-  it('exports all, deletes, imports, and exports byte-identical JSON', async () => {
-    await openHistory();
-    await expect.poll(() => rows().count()).toBe(3);
-    // Same export time both ways, as the format promises identical bytes for the same runs then.
-    await page.clock.setFixedTime(new Date('2026-11-24T21:00:00.000Z'));
-    const first = await download(() => page.getByRole('button', { name: 'Export all' }).click());
-    expect(first.name).toBe('runs-2026-11-24T21-00-00Z.json');
-    const file = JSON.parse(first.text) as { format: string; runs: { question: string }[] };
-    expect(file.format).toBe('small-agent-playground/runs');
-    expect(file.runs.map((r) => r.question)).toEqual([COT_QUESTION, AGENT_QUESTION, SLOW_QUESTION]);
-
-    // One run alone.
-    const one = await download(() =>
-      rows()
-        .first()
-        .getByRole('button', { name: `Export “${SLOW_QUESTION}”` })
-        .click(),
-    );
-    expect(one.name).toMatch(/^run-[\w-]+\.json$/);
-    expect((JSON.parse(one.text) as { runs: unknown[] }).runs).toHaveLength(1);
-
-    // Select all, delete all (after the confirmation).
-    await page.getByLabel('Select all runs shown').check();
-    expect(await page.getByRole('group', { name: 'Selected runs' }).innerText()).toContain(
-      '3 runs selected',
-    );
-    page.once('dialog', (d) => void d.accept());
-    await page.getByRole('button', { name: 'Delete selected' }).click();
-    await expect.poll(questions).toEqual([]);
-
-    await page.getByLabel('Import runs file').setInputFiles({
-      name: first.name,
-      mimeType: 'application/json',
-      buffer: Buffer.from(first.text),
-    });
-    await expect
-      .poll(() => page.getByRole('status').filter({ hasText: 'Imported' }).innerText())
-      .toContain('Imported 3 runs');
-    await expect.poll(questions).toEqual([SLOW_QUESTION, AGENT_QUESTION, COT_QUESTION]);
-    expect(await rows().first().getByTestId('run-status').innerText()).toBe('interrupted');
-
-    const second = await download(() => page.getByRole('button', { name: 'Export all' }).click());
-    expect(second.text).toBe(first.text);
-    expect(Buffer.from(second.text).equals(Buffer.from(first.text))).toBe(true);
-    await screenshot(page, 'history-imported');
-    expect(errors).toEqual([]);
-  }, 60_000);
-
   it('refuses a malformed or foreign file and changes nothing', async () => {
     await openHistory();
     await expect.poll(() => rows().count()).toBe(3);
@@ -254,11 +206,8 @@ describe('saved runs (History)', () => {
     await openHistory();
     await expect.poll(() => rows().count()).toBe(3);
     page.once('dialog', (d) => void d.accept());
-    await rows()
-      .first()
-      .getByRole('button', { name: `Delete “${SLOW_QUESTION}”` })
-      .click();
-    await expect.poll(questions).toEqual([AGENT_QUESTION, COT_QUESTION]);
+    await page.getByRole('button', { name: `Delete “${COT_QUESTION}”` }).click();
+    await expect.poll(questions).toEqual([SLOW_QUESTION, AGENT_QUESTION]);
 
     // Keyboard: from the search box, Tab reaches the list and Enter opens a run.
     await page.getByLabel('Search runs').focus();
@@ -285,9 +234,9 @@ describe('saved runs (History)', () => {
     await page.getByRole('button', { name: /Switch theme/ }).click();
     await page.getByRole('button', { name: /Switch theme/ }).click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
-    await page.getByLabel(`Select “${COT_QUESTION}”`).check();
+    await page.getByLabel(`Select “${SLOW_QUESTION}”`).check();
     await screenshot(page, 'history-dark');
-    await rows().first().getByRole('link', { name: AGENT_QUESTION }).click();
+    await page.getByRole('link', { name: AGENT_QUESTION }).click();
     await page.getByTestId('history-run').waitFor();
     await screenshot(page, 'history-run-dark');
     expect(errors).toEqual([]);
@@ -334,7 +283,84 @@ describe('saved runs (History)', () => {
       .getByRole('navigation', { name: 'Views' })
       .getByRole('link', { name: 'History' })
       .click();
-    await expect.poll(questions).toEqual([question, AGENT_QUESTION, COT_QUESTION]);
+    await expect.poll(questions).toEqual([question, SLOW_QUESTION, AGENT_QUESTION]);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('saves both panes of a comparison', async () => {
+    const question = 'Compared: what is 6 times 7?';
+    server.push('Six sevens.\n<answer>42</answer>', compute, answer);
+    const q = new URLSearchParams({
+      q: question,
+      gold: '42',
+      engine: 'openai',
+      baseUrl: server.baseUrl,
+      modelName: 'fake-model',
+      'a.mode': 'cot',
+      'b.mode': 'agent',
+      run: '1',
+    });
+    await open(`${preview.url}#/compare?${q.toString()}`);
+    await page.getByTestId('run-b').getByTestId('final-answer').waitFor({ timeout: 120_000 });
+    await openHistory();
+    await page.getByLabel('Search runs').fill('compared');
+    await expect.poll(() => rows().count()).toBe(2);
+    expect(await rows().locator('td:nth-child(3)').allInnerTexts()).toEqual(['agent', 'CoT']);
+    expect(await rows().getByTestId('run-status').allInnerTexts()).toEqual([
+      'answered',
+      'answered',
+    ]);
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it('exports all, deletes, imports, and exports byte-identical JSON', async () => {
+    await openHistory();
+    await expect.poll(() => rows().count()).toBe(5);
+    const before = await questions();
+    const statuses = await rows().getByTestId('run-status').allInnerTexts();
+    expect(statuses).toContain('interrupted');
+    // The same export time both ways: the format promises identical bytes for the same runs
+    // then. Last test, as the fixed clock stays with the page.
+    await page.clock.setFixedTime(new Date('2026-11-24T21:00:00.000Z'));
+    const first = await download(() => page.getByRole('button', { name: 'Export all' }).click());
+    expect(first.name).toBe('runs-2026-11-24T21-00-00Z.json');
+    const file = JSON.parse(first.text) as { format: string; runs: { question: string }[] };
+    expect(file.format).toBe('small-agent-playground/runs');
+    // Oldest first in the file.
+    expect(file.runs.map((r) => r.question)).toEqual([...before].reverse());
+
+    // One run alone.
+    const one = await download(() =>
+      page.getByRole('button', { name: `Export “${SLOW_QUESTION}”` }).click(),
+    );
+    expect(one.name).toMatch(/^run-[\w-]+\.json$/);
+    expect((JSON.parse(one.text) as { runs: unknown[] }).runs).toHaveLength(1);
+
+    // Select all, delete all (after the confirmation).
+    await page.getByLabel('Select all runs shown').check();
+    expect(await page.getByRole('group', { name: 'Selected runs' }).innerText()).toContain(
+      '5 runs selected',
+    );
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete selected' }).click();
+    await expect.poll(questions).toEqual([]);
+
+    await page.getByLabel('Import runs file').setInputFiles({
+      name: first.name,
+      mimeType: 'application/json',
+      buffer: Buffer.from(first.text),
+    });
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Imported' }).innerText())
+      .toContain('Imported 5 runs');
+    await expect.poll(questions).toEqual(before);
+    // An interrupted run stays marked through export and import.
+    expect(await rows().getByTestId('run-status').allInnerTexts()).toEqual(statuses);
+
+    const second = await download(() => page.getByRole('button', { name: 'Export all' }).click());
+    expect(second.text).toBe(first.text);
+    expect(Buffer.from(second.text).equals(Buffer.from(first.text))).toBe(true);
+    await screenshot(page, 'history-imported');
     expect(errors).toEqual([]);
   }, 60_000);
 });
