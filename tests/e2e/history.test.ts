@@ -122,6 +122,20 @@ describe('saved runs (History)', () => {
     await open(chatLink({ q: SLOW_QUESTION, mode: 'agent', run: '1' }));
     // Step 1 done, step 2 waiting for the model: then the page goes away.
     await expect.poll(() => page.getByTestId('step').count(), { timeout: 60_000 }).toBe(2);
+    // Another tab meanwhile sees it going (its page holds it), not interrupted.
+    const other = await chrome.context.newPage();
+    const otherErrors = collectErrors(other);
+    await other.goto(`${preview.url}#/history`);
+    const live = other.getByTestId('history-row').first();
+    await expect.poll(() => live.innerText()).toContain(SLOW_QUESTION);
+    expect(await live.getByTestId('run-status').innerText()).toBe('running');
+    await live.getByRole('link', { name: SLOW_QUESTION }).click();
+    expect(await other.getByTestId('history-run').getByRole('note').innerText()).toContain(
+      'still going',
+    );
+    expect(await other.getByTestId('history-run').getByTestId('step').count()).toBe(1);
+    await other.close();
+    expect(otherErrors).toEqual([]);
     await page.reload();
     await page.getByLabel('Question', { exact: true }).waitFor();
 

@@ -17,5 +17,7 @@ export function sessionFromRecord(record: RunRecord): RunSession {
     session.steps = record.steps.map((s) => fromRecord(s, undefined));
   }
   finishRun(session, record);
+  // Still going (here or in another tab): what is saved so far, not a failure.
+  if (record.status === 'running') session.status = 'running';
   return session;
 }
