@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { localModels } from './src/cli/local-models-plugin.ts';
@@ -66,14 +67,17 @@ function pyodideAssets(): Plugin {
   };
 }
 
+const defaultIndexDir = resolve(root, 'public/generated/index');
+const indexDir = () => resolve(process.env.PLAYGROUND_INDEX_DIR ?? defaultIndexDir);
+const hasIndex = () => existsSync(join(indexDir(), 'manifest.json'));
+
 /**
  * The search index the app serves at /generated/index/: public/generated/index by default, or
  * the folder named by PLAYGROUND_INDEX_DIR (tests build a small one elsewhere). The app reads
  * /local-assets.json to learn whether an index exists, so a missing one costs no failed request.
  */
 function localAssets(): Plugin {
-  const defaultDir = resolve(root, 'public/generated/index');
-  const indexDir = () => resolve(process.env.PLAYGROUND_INDEX_DIR ?? defaultDir);
+  const defaultDir = defaultIndexDir;
   const status = () => {
     const manifest = join(indexDir(), 'manifest.json');
     if (!existsSync(manifest)) return { index: null };
@@ -119,6 +123,52 @@ function localAssets(): Plugin {
   };
 }
 
+/**
+ * The service worker (Workbox, generated at build time; `vite dev` gets none): after one visit the
+ * app works with the network off. It precaches the app shell, Pyodide (core and whatever wheels
+ * `playground setup` put in public/pyodide/), the search index shards and the example files, each
+ * with a content revision, so a new build replaces the whole set at once. Model weights are left
+ * alone: WebLLM keeps them in its own Cache API / IndexedDB store, which works offline by itself,
+ * and /models/** (local model folders) is the same files under another name.
+ */
+function serviceWorker(): Plugin[] {
+  // The app registers the worker only in a build. Not import.meta.env.PROD: a build run under
+  // NODE_ENV=test (the e2e harness inside vitest) has PROD false but still emits sw.js.
+  const flag: Plugin = {
+    name: 'playground:service-worker-flag',
+    config: (_, { command }) => ({
+      define: { __SERVICE_WORKER__: JSON.stringify(command === 'build') },
+    }),
+  };
+  const pwa = VitePWA({
+    // The app shows "update ready" and reloads when asked: an automatic reload would kill a run.
+    registerType: 'prompt',
+    // Registered in src/ui/pwa/ with workbox-window, only in production builds.
+    injectRegister: false,
+    manifest: false,
+    workbox: {
+      globPatterns: [
+        '**/*.{html,js,mjs,css,svg,png,woff,woff2,ttf,wasm}',
+        'local-assets.json',
+        'pyodide/**/*',
+        // Only when an index is built in, so a build without one has no empty-pattern warning.
+        ...(hasIndex() ? ['generated/index/**/*'] : []),
+        'examples/**/*',
+      ],
+      globIgnores: ['models/**', '**/node_modules/**'],
+      // Index shards are tens of MB and Pyodide's wasm about 10: nothing the app needs is skipped.
+      maximumFileSizeToCacheInBytes: 512 * 2 ** 20,
+      cleanupOutdatedCaches: true,
+      // The first visit is controlled as soon as the precache is stored (an update still waits).
+      clientsClaim: true,
+      navigateFallback: 'index.html',
+      navigateFallbackDenylist: [/^\/models\//],
+    },
+    devOptions: { enabled: false },
+  });
+  return [flag, ...pwa];
+}
+
 /** A malformed models/registry.json fails the build instead of the page. */
 function registryCheck(): Plugin {
   return {
@@ -138,6 +188,7 @@ export default defineConfig({
     localAssets(),
     registryCheck(),
     localModels({ modelsDir: resolve(root, 'models') }),
+    serviceWorker(),
   ],
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['pyodide', '@mlc-ai/web-llm'] },

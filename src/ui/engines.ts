@@ -1,10 +1,21 @@
-/** Where a run's engine comes from: the loaded WebLLM model, or an OpenAI-compatible server. */
+/**
+ * Where a run's engine comes from: the loaded WebLLM model, an OpenAI-compatible server, or a
+ * recorded run replayed (no GPU, no server; its Python steps still run in the browser sandbox).
+ */
+import type { RunRecord } from '../agent/run-record.ts';
 import type { ChatEngine } from '../engines/chat-engine.ts';
 import { PlaygroundError } from '../errors.ts';
 import type { RunConfig } from './lib/run-config.ts';
 import { models } from './models.svelte.ts';
 
 export async function provideEngine(config: RunConfig, signal: AbortSignal): Promise<ChatEngine> {
+  if (config.engine === 'replay') {
+    const [run, { createReplayEngine }] = await Promise.all([
+      loadRecordedRun(config.runUrl ?? '', signal),
+      import('../engines/replay-engine.ts'),
+    ]);
+    return createReplayEngine(run);
+  }
   if (config.engine === 'webllm') {
     const stop = () => models.cancel();
     signal.addEventListener('abort', stop, { once: true });
@@ -43,5 +54,72 @@ function watchGpu(engine: ChatEngine): ChatEngine {
         throw e;
       }
     },
+  };
+}
+
+const recorded = new Map<string, Promise<RunRecord>>();
+
+/**
+ * The recorded run at `url`: a runs file (src/agent/run-file.ts; its first run) or a bare
+ * RunRecord, checked like an import. Kept per URL, so the question and the replay read it once.
+ */
+export function loadRecordedRun(url: string, signal?: AbortSignal): Promise<RunRecord> {
+  if (!url.trim()) {
+    return Promise.reject(
+      new PlaygroundError('bad_input', 'Give the URL of a recorded run (runUrl=…) to replay.'),
+    );
+  }
+  const key = new URL(url, location.href).href;
+  let p = recorded.get(key);
+  if (!p) {
+    p = fetchRecordedRun(key, signal);
+    recorded.set(key, p);
+    p.catch(() => recorded.delete(key));
+  }
+  return p;
+}
+
+async function fetchRecordedRun(url: string, signal?: AbortSignal): Promise<RunRecord> {
+  let text: string;
+  try {
+    const res = await fetch(url, signal ? { signal } : {});
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    text = await res.text();
+  } catch (err) {
+    if (signal?.aborted) throw new PlaygroundError('aborted', 'Stopped.');
+    throw new PlaygroundError(
+      'data_missing',
+      `Could not load the recorded run ${url} (${(err as Error).message}).`,
+    );
+  }
+  const { parseRunFile, validateRunRecord } = await import('../agent/run-file.ts');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new PlaygroundError('data_invalid', `The recorded run ${url} is not JSON.`);
+  }
+  if (typeof value === 'object' && value !== null && 'format' in value) {
+    const first = parseRunFile(text).runs[0];
+    if (!first) throw new PlaygroundError('data_invalid', `The runs file ${url} holds no run.`);
+    return first;
+  }
+  return validateRunRecord(value);
+}
+
+/** Settings that shape the agent loop come from the recording, so the replay takes its path. */
+export function replayConfig(c: RunConfig, run: RunRecord): RunConfig {
+  const s = run.settings;
+  return {
+    ...c,
+    engine: 'replay',
+    mode: s.mode,
+    profile: s.promptProfile,
+    maxSteps: s.maxSteps,
+    samples: s.samples,
+    temperature: s.temperature,
+    topP: s.topP,
+    maxTokens: s.maxTokens,
+    pythonTimeoutS: s.pythonTimeoutMs / 1000,
   };
 }

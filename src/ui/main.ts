@@ -1,7 +1,15 @@
 import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
+import OfflineStatus from './components/OfflineStatus.svelte';
+import { serviceWorker } from './pwa/service-worker.svelte.ts';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lost its #app element');
 mount(App, { target });
+
+// Its own root, so the offline notice shows on every view without touching the app's layout.
+const notices = document.createElement('div');
+document.body.append(notices);
+mount(OfflineStatus, { target: notices });
+serviceWorker.register();

@@ -5,7 +5,8 @@
 import type { AgentMode } from '../../agent/run-record.ts';
 import type { ModelEntry, ModelRegistry } from '../../engines/model-registry.ts';
 
-export type EngineKind = 'webllm' | 'openai';
+/** 'replay' answers with a recorded run's outputs (no GPU, no server); its Python runs for real. */
+export type EngineKind = 'webllm' | 'openai' | 'replay';
 
 export interface RunConfig {
   mode: AgentMode;
@@ -17,6 +18,8 @@ export interface RunConfig {
   modelName: string;
   /** Never written to URLs. */
   apiKey: string;
+  /** The recorded run the replay engine plays: a runs file or a bare RunRecord. */
+  runUrl?: string;
   profile: string;
   samples: number;
   temperature: number;
@@ -95,8 +98,8 @@ export function configFromParams(
   const mode = get('mode');
   if (mode === 'agent' || mode === 'cot') c.mode = mode;
   const engine = get('engine');
-  if (engine === 'webllm' || engine === 'openai') c.engine = engine;
-  for (const k of ['baseUrl', 'modelName', 'profile'] as const) {
+  if (engine === 'webllm' || engine === 'openai' || engine === 'replay') c.engine = engine;
+  for (const k of ['baseUrl', 'modelName', 'profile', 'runUrl'] as const) {
     const v = get(k);
     if (v) c[k] = v;
   }
@@ -111,11 +114,22 @@ export function configFromParams(
 /** The URL form of a config: only what differs from `base`, and never the API key. */
 export function configToParams(c: RunConfig, base: RunConfig, prefix = ''): [string, string][] {
   const out: [string, string][] = [];
-  const keys = ['mode', 'engine', 'model', 'baseUrl', 'modelName', 'profile', ...NUMERIC] as const;
+  const keys = [
+    'mode',
+    'engine',
+    'model',
+    'baseUrl',
+    'modelName',
+    'runUrl',
+    'profile',
+    ...NUMERIC,
+  ] as const;
   for (const k of keys) {
-    if (c.engine === 'openai' && k === 'model') continue;
-    if (c.engine === 'webllm' && (k === 'baseUrl' || k === 'modelName')) continue;
-    if (c[k] !== base[k]) out.push([prefix + k, String(c[k])]);
+    if (c.engine !== 'webllm' && k === 'model') continue;
+    if (c.engine !== 'openai' && (k === 'baseUrl' || k === 'modelName')) continue;
+    if (c.engine !== 'replay' && k === 'runUrl') continue;
+    const v = c[k];
+    if (v !== undefined && v !== base[k]) out.push([prefix + k, String(v)]);
   }
   return out;
 }
@@ -123,6 +137,7 @@ export function configToParams(c: RunConfig, base: RunConfig, prefix = ''): [str
 /** A short description of who answers, for pane titles and stats. */
 export function engineLabel(c: RunConfig, registry: ModelRegistry): string {
   if (c.engine === 'openai') return `${c.modelName || '(model?)'} @ ${hostOf(c.baseUrl)}`;
+  if (c.engine === 'replay') return `replay of ${c.runUrl?.split('/').pop() || '(run?)'}`;
   return registry.models.find((m) => m.id === c.model)?.label ?? c.model;
 }
 
