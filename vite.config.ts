@@ -159,6 +159,9 @@ function serviceWorker(): Plugin[] {
       // Index shards are tens of MB and Pyodide's wasm about 10: nothing the app needs is skipped.
       maximumFileSizeToCacheInBytes: 512 * 2 ** 20,
       cleanupOutdatedCaches: true,
+      // Workbox's quiet production runtime even when the build runs under NODE_ENV=test (e2e),
+      // so tests exercise what ships.
+      mode: 'production',
       // The first visit is controlled as soon as the precache is stored (an update still waits).
       clientsClaim: true,
       navigateFallback: 'index.html',

@@ -3,6 +3,10 @@
  * Pyodide, the index and the example run; with the browser context offline a reload still renders
  * the app, cross-origin isolated, and a recorded run replays with its Python step run for real.
  */
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
@@ -15,6 +19,7 @@ import {
   type Preview,
 } from './helpers/app-server.ts';
 
+let builtDir: string;
 let preview: Preview;
 let chrome: Chromium;
 let page: Page;
@@ -22,6 +27,7 @@ let errors: string[];
 
 beforeAll(async () => {
   const built = await ensureBuilt();
+  builtDir = built.dir;
   [preview, chrome] = await Promise.all([startPreview(built.dir), launchChromium()]);
   page = await chrome.context.newPage();
   errors = collectErrors(page);
@@ -130,5 +136,80 @@ describe('offline', () => {
     await screenshot(page, 'offline-3-replayed-run');
 
     expect(errors.filter((e) => !expectedOffline.test(e))).toEqual([]);
+  }, 300_000);
+
+  it('an update waits for Reload, then replaces the whole build', async () => {
+    // A copy of the build on its own origin: this test rewrites it into a "new build".
+    const dir = await mkdtemp(join(tmpdir(), 'sap-offline-update-'));
+    await cp(builtDir, dir, { recursive: true });
+    const site = await startPreview(dir);
+    await chrome.context.setOffline(false);
+    const tab = await chrome.context.newPage();
+    const tabErrors = collectErrors(tab);
+    try {
+      await tab.goto(site.url);
+      const status = tab.getByTestId('offline-status');
+      await expect
+        .poll(() => status.getAttribute('data-state'), { timeout: 120_000 })
+        .toBe('ready');
+      await tab.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+      // The new build: a changed index.html, and its new revision in the service worker.
+      const html = (await readFile(join(dir, 'index.html'), 'utf8')).replace(
+        '<head>',
+        '<head><meta name="sap-build" content="2">',
+      );
+      const revision = createHash('md5').update(html).digest('hex');
+      const sw = await readFile(join(dir, 'sw.js'), 'utf8');
+      const next = sw.replace(
+        /(url:\s*"index\.html",\s*revision:\s*)"[0-9a-f]+"/,
+        `$1"${revision}"`,
+      );
+      expect(next).not.toBe(sw);
+      await writeFile(join(dir, 'index.html'), html);
+      await writeFile(join(dir, 'sw.js'), next);
+      const marker = () => tab.locator('meta[name="sap-build"]').count();
+
+      await tab.evaluate(async () => {
+        await (await navigator.serviceWorker.getRegistration())?.update();
+      });
+      await expect
+        .poll(() => status.getAttribute('data-state'), { timeout: 60_000 })
+        .toBe('update-ready');
+      await tab.getByText('A new version is ready').waitFor();
+      await screenshot(tab, 'offline-4-update-ready');
+
+      // Until the user says so, a reload still gets the old build, whole.
+      await tab.reload();
+      await tab.getByLabel('Question', { exact: true }).waitFor();
+      expect(await marker()).toBe(0);
+      await expect.poll(() => status.getAttribute('data-state')).toBe('update-ready');
+
+      // Reload: the new worker takes over and the page reloads onto the new build.
+      await Promise.all([
+        tab.waitForEvent('load', { timeout: 60_000 }),
+        tab.getByRole('button', { name: 'Reload' }).click(),
+      ]);
+      await tab.getByLabel('Question', { exact: true }).waitFor();
+      expect(await marker()).toBe(1);
+      expect(await tab.evaluate(() => crossOriginIsolated)).toBe(true);
+      // The old revision is gone from the precache: one index.html, the new one.
+      const indexEntries = await tab.evaluate(async () => {
+        const out: string[] = [];
+        for (const name of await caches.keys()) {
+          for (const r of await (await caches.open(name)).keys()) {
+            if (new URL(r.url).pathname === '/index.html') out.push(r.url);
+          }
+        }
+        return out;
+      });
+      expect(indexEntries).toHaveLength(1);
+      expect(indexEntries[0]).toContain(revision);
+      expect(tabErrors).toEqual([]);
+    } finally {
+      await tab.close();
+      await site.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 300_000);
 });
