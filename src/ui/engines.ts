@@ -2,6 +2,8 @@
  * Where a run's engine comes from: the loaded WebLLM model, an OpenAI-compatible server, or a
  * recorded run replayed (no GPU, no server; its Python steps still run in the browser sandbox).
  */
+// Static: the history views load run-file.ts up front anyway, so a dynamic import gains nothing.
+import { parseRunFile, validateRunRecord } from '../agent/run-file.ts';
 import type { RunRecord } from '../agent/run-record.ts';
 import type { ChatEngine } from '../engines/chat-engine.ts';
 import { PlaygroundError } from '../errors.ts';
@@ -92,7 +94,6 @@ async function fetchRecordedRun(url: string, signal?: AbortSignal): Promise<RunR
       `Could not load the recorded run ${url} (${(err as Error).message}).`,
     );
   }
-  const { parseRunFile, validateRunRecord } = await import('../agent/run-file.ts');
   let value: unknown;
   try {
     value = JSON.parse(text);
