@@ -133,6 +133,10 @@ describe('offline', () => {
     expect(await page.getByLabel('Question', { exact: true }).inputValue()).toBe(
       'What is the sum of the squares of the first 20 prime numbers?',
     );
+    // The offline notice steps aside after a moment (a talk runs full screen).
+    await page
+      .getByText('Offline: running from the copy saved on this device')
+      .waitFor({ state: 'hidden', timeout: 10_000 });
     await screenshot(page, 'offline-3-replayed-run');
 
     expect(errors.filter((e) => !expectedOffline.test(e))).toEqual([]);
