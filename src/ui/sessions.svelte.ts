@@ -6,7 +6,6 @@
 import type { QuestionKind } from './lib/grade.ts';
 import type { RunConfig } from './lib/run-config.ts';
 import { RunSession, type EngineProvider } from './run-session.svelte.ts';
-import { benchRun } from './bench/bench-run.svelte.ts';
 
 export const chatSession = new RunSession();
 
@@ -40,13 +39,20 @@ class CompareRun {
 
 export const compareRun = new CompareRun();
 
-/** What else is running, to say so instead of starting a second run. */
+/**
+ * Runs of views loaded on demand (the benchmark) register here, so this module, which the first
+ * screen needs, never imports them and their libraries.
+ */
+const otherRunners: { route: string; busy: () => boolean }[] = [];
+export function registerRunner(route: string, busy: () => boolean): void {
+  otherRunners.push({ route, busy });
+}
+
+/** What else is running, to say so instead of starting a second run (one GPU model serves all). */
 export function busyElsewhere(here: 'chat' | 'compare'): string | null {
   if (here !== 'chat' && chatSession.busy) return 'chat';
   if (here !== 'compare' && compareRun.running) return 'compare';
-  // One GPU model serves every view: a benchmark run must finish before another run starts.
-  if (benchRun.busy) return 'bench';
-  return null;
+  return otherRunners.find((r) => r.busy())?.route ?? null;
 }
 
 /** What the user typed and chose in each view, kept while they visit another one. */

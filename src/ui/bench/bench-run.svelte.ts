@@ -13,6 +13,7 @@ import {
   type RunSummary,
 } from '../../eval/index.ts';
 import type { EngineProvider } from '../run-session.svelte.ts';
+import { registerRunner } from '../sessions.svelte.ts';
 import type { RunConfig } from '../lib/run-config.ts';
 import type { BenchSource } from './export.ts';
 
@@ -193,6 +194,7 @@ export class BenchRun {
 }
 
 export const benchRun = new BenchRun();
+registerRunner('bench', () => benchRun.busy);
 
 /** What the user chose in the view, kept while they visit another one (the file text too). */
 export const benchDraft: {
