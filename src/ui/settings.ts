@@ -32,6 +32,8 @@ export function startingConfig(params: URLSearchParams): RunConfig {
 }
 
 export function saveConfig(c: RunConfig): void {
+  // A recorded run is played once from its link; the next visit should not open in replay.
+  if (c.engine === 'replay') return;
   const { apiKey: _secret, ...rest } = c;
   try {
     localStorage.setItem(KEY, JSON.stringify(rest));
