@@ -277,6 +277,11 @@ export function localModelPath(id: string): string {
   return `/models/${encodeURIComponent(id)}`;
 }
 
+/** The absolute URL of a local model's files, under the app's base URL. */
+export function localFolderUrl(id: string, appBase: string): string {
+  return new URL(`${localModelPath(id).slice(1)}/resolve/main/`, appBase).href;
+}
+
 /** What the dev/preview server reports about models/ (GET /models/local.json). */
 export interface LocalModelInfo {
   id: string;

@@ -12,6 +12,13 @@ import {
   type WebGPUReport,
 } from '../engines/webgpu-check.ts';
 import type { CachedModel, StorageFigures } from '../engines/webllm-cache.ts';
+import {
+  assertModelFolder,
+  chooseModelSource,
+  fetchLocalModels,
+  httpFolderAccess,
+  localFolderUrl,
+} from '../engines/model-folder.ts';
 import type { LoadedModel, LoadProgress } from '../engines/webllm-loader.ts';
 import { PlaygroundError, type SerializedError } from '../errors.ts';
 
@@ -72,6 +79,7 @@ export class ModelManager {
     }
     const entry = fit.model;
     if (this.loaded?.entry.id === entry.id) return this.loaded.engine;
+    const toLoad = await this.preferLocal(entry);
     await this.unload();
     this.problem = null;
     const ctl = new AbortController();
@@ -79,7 +87,7 @@ export class ModelManager {
     this.loading = { entry, progress: null };
     try {
       const { loadWebLLMModel } = await import('../engines/webllm-loader.ts');
-      const loaded = await loadWebLLMModel(entry, {
+      const loaded = await loadWebLLMModel(toLoad, {
         signal: ctl.signal,
         onProgress: (progress) => {
           if (this.loading?.entry === entry) this.loading = { entry, progress };
@@ -100,6 +108,33 @@ export class ModelManager {
 
   cancel(): void {
     this.cancelLoad?.abort();
+  }
+
+  /**
+   * A copy in models/<id>/resolve/main/ wins over the remote URL, once its files check out;
+   * a distilled checkpoint that exists only locally says what to place where.
+   */
+  private async preferLocal(entry: ModelEntry): Promise<ModelEntry> {
+    // BASE_URL is an absolute path in this app (vite's default `/`).
+    const base = location.origin + import.meta.env.BASE_URL;
+    const choice = chooseModelSource(entry, await fetchLocalModels(base));
+    const folder = `models/${entry.id}/resolve/main/`;
+    try {
+      if (!choice.available) {
+        throw new PlaygroundError(
+          'model_folder_invalid',
+          `${entry.label} runs from a local folder that is not ready: ${choice.problems.join(' ')}`,
+        );
+      }
+      if (choice.local) {
+        await assertModelFolder(httpFolderAccess(localFolderUrl(entry.id, base)), folder);
+      }
+    } catch (err) {
+      const e = PlaygroundError.from(err, 'model_folder_invalid');
+      this.report(e, entry);
+      throw e;
+    }
+    return choice.entry;
   }
 
   /** Records a failure; device loss and OOM also drop the model, which is no longer usable. */

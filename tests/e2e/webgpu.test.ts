@@ -2,9 +2,12 @@
  * The WebGPU checks on the adapter headless Chromium offers with --enable-unsafe-webgpu
  * (SwiftShader: no shader-f16), and what the model manager does when weights cannot come.
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Route } from 'playwright-core';
 import {
+  ROOT,
   collectErrors,
   ensureBuilt,
   launchChromium,
@@ -97,4 +100,42 @@ describe('WebGPU check and model loading', () => {
     expect(errors.filter((e) => e.startsWith('pageerror')).length).toBe(before);
     await chrome.context.unrouteAll({ behavior: 'ignoreErrors' });
   }, 90_000);
+});
+
+describe('local model folders', () => {
+  const id = 'user-distilled-Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
+  const folder = join(ROOT, 'models', id);
+
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('says where to place a distilled checkpoint that exists only locally', async () => {
+    await open(`${preview.url}#/chat?model=agent-distilled-Qwen2.5-1.5B-Instruct-q4f32_1-MLC`);
+    await page.getByRole('button', { name: 'Load now' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 30_000 });
+    const text = await alert.innerText();
+    expect(text).toContain('runs from a local folder that is not ready');
+    expect(text).toContain(
+      'models/agent-distilled-Qwen2.5-1.5B-Instruct-q4f32_1-MLC/resolve/main/',
+    );
+    expect(await page.getByRole('group', { name: /Loading/ }).count()).toBe(0);
+  }, 60_000);
+
+  it('names the broken file of a local folder before loading anything', async () => {
+    const main = join(folder, 'resolve', 'main');
+    mkdirSync(main, { recursive: true });
+    writeFileSync(join(main, 'mlc-chat-config.json'), '{"model_type": ');
+    const fetched: string[] = [];
+    page.on('request', (r) => fetched.push(r.url()));
+    await open(`${preview.url}#/chat?model=${id}`);
+    await page.getByRole('button', { name: 'Load now' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.innerText()).toContain('mlc-chat-config.json');
+    // Nothing was downloaded for a folder that failed its check.
+    expect(fetched.some((u) => /huggingface\.co|raw\.githubusercontent\.com|\.wasm$/.test(u))).toBe(
+      false,
+    );
+    await screenshot(page, 'models-local-folder-invalid');
+  }, 60_000);
 });
