@@ -60,7 +60,7 @@ describe('input detection', () => {
       'dpr.tsv': 'dpr-tsv',
       'hotpot.json': 'questions-json',
       'musique.jsonl': 'questions-jsonl',
-      'passages.jsonl': 'passages-jsonl',
+      'small-passages.jsonl': 'passages-jsonl',
       'twowiki.jsonl': 'questions-jsonl',
       'wiki18.jsonl': 'passages-jsonl',
     });
@@ -99,7 +99,7 @@ describe('index build', () => {
     const bySource = Object.fromEntries(
       manifest.sources.map((s) => [s.path.split('/').pop(), [s.passages, s.duplicates]]),
     );
-    expect(bySource['passages.jsonl']).toEqual([3, 2]);
+    expect(bySource['small-passages.jsonl']).toEqual([3, 2]);
     expect(bySource['wiki18.jsonl']).toEqual([2, 1]);
     expect(bySource['articles.parquet']).toEqual([3, 0]);
   });
@@ -144,7 +144,7 @@ describe('index build', () => {
   it('honours --limit', async () => {
     const out = join(work, 'limited');
     const m = await buildIndexFromFiles({
-      inputs: [join(INPUTS, 'passages.jsonl')],
+      inputs: [join(INPUTS, 'small-passages.jsonl')],
       out,
       limit: 2,
     });
