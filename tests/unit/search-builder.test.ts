@@ -60,7 +60,7 @@ describe('input detection', () => {
       'dpr.tsv': 'dpr-tsv',
       'hotpot.json': 'questions-json',
       'musique.jsonl': 'questions-jsonl',
-      'small-passages.jsonl': 'passages-jsonl',
+      'passage-rows.jsonl': 'passages-jsonl',
       'twowiki.jsonl': 'questions-jsonl',
       'wiki18.jsonl': 'passages-jsonl',
     });
@@ -99,7 +99,7 @@ describe('index build', () => {
     const bySource = Object.fromEntries(
       manifest.sources.map((s) => [s.path.split('/').pop(), [s.passages, s.duplicates]]),
     );
-    expect(bySource['small-passages.jsonl']).toEqual([3, 2]);
+    expect(bySource['passage-rows.jsonl']).toEqual([3, 2]);
     expect(bySource['wiki18.jsonl']).toEqual([2, 1]);
     expect(bySource['articles.parquet']).toEqual([3, 0]);
   });
@@ -144,7 +144,7 @@ describe('index build', () => {
   it('honours --limit', async () => {
     const out = join(work, 'limited');
     const m = await buildIndexFromFiles({
-      inputs: [join(INPUTS, 'small-passages.jsonl')],
+      inputs: [join(INPUTS, 'passage-rows.jsonl')],
       out,
       limit: 2,
     });
