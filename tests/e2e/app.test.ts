@@ -7,16 +7,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
-  collectErrors,
   ensureBuilt,
-  launchChromium,
   ROOT,
   screenshot,
-  startPreview,
-  type Chromium,
   type Preview,
+  startAppSession,
+  type AppSession,
 } from './helpers/app-server.ts';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
+import { type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
 
 const registryModels = (
   JSON.parse(readFileSync(join(ROOT, 'models/registry.json'), 'utf8')) as { models: unknown[] }
@@ -37,44 +35,24 @@ const ANSWER_STEP = [
   '```',
 ].join('\n');
 
+let session: AppSession;
 let preview: Preview;
-let chrome: Chromium;
 let server: FakeOpenAIServer;
 let page: Page;
 let errors: string[];
 
-function chatLink(params: Record<string, string>): string {
-  const q = new URLSearchParams({
-    engine: 'openai',
-    baseUrl: server.baseUrl,
-    modelName: 'fake-model',
-    ...params,
-  });
-  return `${preview.url}#/chat?${q.toString()}`;
-}
+const chatLink = (params: Record<string, string>): string => session.link('chat', params);
 
-/** Deep links only change the hash; a fresh load makes each test start from a clean page. */
-async function open(url: string): Promise<void> {
-  await page.goto('about:blank');
-  await page.goto(url);
-}
+const open = (url: string): Promise<void> => session.open(url);
 
 beforeAll(async () => {
-  const built = await ensureBuilt();
-  expect(built.indexPassages).toBeGreaterThan(0);
-  [preview, chrome, server] = await Promise.all([
-    startPreview(built.dir),
-    launchChromium(),
-    startFakeOpenAIServer({ model: 'fake-model' }),
-  ]);
-  page = await chrome.context.newPage();
-  errors = collectErrors(page);
+  expect((await ensureBuilt()).indexPassages).toBeGreaterThan(0);
+  session = await startAppSession();
+  ({ preview, server, page, errors } = session);
 }, 240_000);
 
 afterAll(async () => {
-  await chrome?.close();
-  await preview?.close();
-  await server?.close();
+  await session?.close();
 });
 
 describe('the playground app', () => {

@@ -6,17 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { screenshot, startAppSession, type AppSession } from './helpers/app-server.ts';
 import {
-  collectErrors,
-  ensureBuilt,
-  launchChromium,
-  screenshot,
-  startPreview,
-  type Chromium,
-  type Preview,
-} from './helpers/app-server.ts';
-import {
-  startFakeOpenAIServer,
   type FakeOpenAIServer,
   type RecordedRequest,
   type ScriptEntry,
@@ -36,8 +27,7 @@ const FILE = JSON.stringify({
   examples: QUESTIONS.map((x, i) => ({ id: `t${i + 1}`, question: x.q, answer: x.gold })),
 });
 
-let preview: Preview;
-let chrome: Chromium;
+let session: AppSession;
 let server: FakeOpenAIServer;
 let page: Page;
 let errors: string[];
@@ -68,19 +58,10 @@ const reply = (req: RecordedRequest): ScriptEntry => {
   return { choices: [text], delayMs: held ? 60_000 : delayMs };
 };
 
-function benchLink(params: Record<string, string>): string {
-  const q = new URLSearchParams({
-    engine: 'openai',
-    baseUrl: server.baseUrl,
-    modelName: 'fake-model',
-    ...params,
-  });
-  return `${preview.url}#/bench?${q.toString()}`;
-}
+const benchLink = (params: Record<string, string>): string => session.link('bench', params);
 
 async function open(url: string): Promise<void> {
-  await page.goto('about:blank');
-  await page.goto(url);
+  await session.open(url);
   await page.getByLabel('Benchmark file').waitFor();
 }
 
@@ -93,20 +74,12 @@ async function upload(name: string, text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  const built = await ensureBuilt();
-  [preview, chrome, server] = await Promise.all([
-    startPreview(built.dir),
-    launchChromium(),
-    startFakeOpenAIServer({ model: 'fake-model', fallback: reply }),
-  ]);
-  page = await chrome.context.newPage();
-  errors = collectErrors(page);
+  session = await startAppSession({ fallback: reply });
+  ({ server, page, errors } = session);
 }, 240_000);
 
 afterAll(async () => {
-  await chrome?.close();
-  await preview?.close();
-  await server?.close();
+  await session?.close();
 });
 
 describe('the benchmark view', () => {

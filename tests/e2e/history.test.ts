@@ -9,14 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
   collectErrors,
-  ensureBuilt,
-  launchChromium,
   screenshot,
-  startPreview,
   type Chromium,
   type Preview,
+  startAppSession,
+  type AppSession,
 } from './helpers/app-server.ts';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
+import { type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
 
 const COT_QUESTION = 'What is half of one?';
 const AGENT_QUESTION = 'What is 6 times 7?';
@@ -24,26 +23,16 @@ const SLOW_QUESTION = 'A question cut off by a reload';
 const compute = ['Thought: compute.', '```py', 'x = 6 * 7', 'print(x)', '```'].join('\n');
 const answer = ['Thought: done.', '```py', 'final_answer(x)', '```'].join('\n');
 
+let session: AppSession;
 let preview: Preview;
 let chrome: Chromium;
 let server: FakeOpenAIServer;
 let page: Page;
 let errors: string[];
 
-function chatLink(params: Record<string, string>): string {
-  const q = new URLSearchParams({
-    engine: 'openai',
-    baseUrl: server.baseUrl,
-    modelName: 'fake-model',
-    ...params,
-  });
-  return `${preview.url}#/chat?${q.toString()}`;
-}
+const chatLink = (params: Record<string, string>): string => session.link('chat', params);
 
-async function open(url: string): Promise<void> {
-  await page.goto('about:blank');
-  await page.goto(url);
-}
+const open = (url: string): Promise<void> => session.open(url);
 
 async function openHistory(): Promise<void> {
   await open(`${preview.url}#/history`);
@@ -64,20 +53,12 @@ async function download(click: () => Promise<void>): Promise<{ name: string; tex
 }
 
 beforeAll(async () => {
-  const built = await ensureBuilt();
-  [preview, chrome, server] = await Promise.all([
-    startPreview(built.dir),
-    launchChromium(),
-    startFakeOpenAIServer({ model: 'fake-model' }),
-  ]);
-  page = await chrome.context.newPage();
-  errors = collectErrors(page);
+  session = await startAppSession();
+  ({ preview, chrome, server, page, errors } = session);
 }, 240_000);
 
 afterAll(async () => {
-  await chrome?.close();
-  await preview?.close();
-  await server?.close();
+  await session?.close();
 });
 
 describe('saved runs (History)', () => {

@@ -8,49 +8,35 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
-  collectErrors,
-  ensureBuilt,
-  launchChromium,
   ROOT,
   screenshot,
-  startPreview,
-  type Chromium,
   type Preview,
+  startAppSession,
+  type AppSession,
 } from './helpers/app-server.ts';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
+import { type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
 
 const DEMO = '/examples/demo-deck.json';
 
+let session: AppSession;
 let preview: Preview;
-let chrome: Chromium;
 let server: FakeOpenAIServer;
 let page: Page;
 let errors: string[];
 
-async function open(hash: string): Promise<void> {
-  await page.goto('about:blank');
-  await page.goto(`${preview.url}${hash}`);
-}
+const open = (hash: string): Promise<void> => session.open(`${preview.url}${hash}`);
 
 const counter = () => page.getByTestId('present-counter').innerText();
 const question = () => page.getByTestId('present-question').innerText();
 const steps = () => page.getByTestId('step');
 
 beforeAll(async () => {
-  const built = await ensureBuilt();
-  [preview, chrome, server] = await Promise.all([
-    startPreview(built.dir),
-    launchChromium(),
-    startFakeOpenAIServer({ model: 'fake-model' }),
-  ]);
-  page = await chrome.context.newPage();
-  errors = collectErrors(page);
+  session = await startAppSession();
+  ({ preview, server, page, errors } = session);
 }, 240_000);
 
 afterAll(async () => {
-  await chrome?.close();
-  await preview?.close();
-  await server?.close();
+  await session?.close();
 });
 
 describe('presentation mode', () => {

@@ -10,6 +10,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import {
+  startFakeOpenAIServer,
+  type FakeOpenAIServer,
+  type FakeServerOptions,
+} from '../../helpers/fake-openai-server.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 const VITE = join(ROOT, 'node_modules/vite/bin/vite.js');
@@ -248,4 +253,58 @@ export const SCREENSHOTS = join(ROOT, 'test-results/screenshots');
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The built app in preview, a Chromium page on it, and a scripted model server beside it. */
+export interface AppSession {
+  preview: Preview;
+  chrome: Chromium;
+  server: FakeOpenAIServer;
+  page: Page;
+  /** Console and page errors seen so far on `page`. */
+  errors: string[];
+  /** Deep links only change the hash; a fresh load makes each test start from a clean page. */
+  open(url: string): Promise<void>;
+  /** A deep link to `route` that talks to the scripted server. */
+  link(route: string, params?: Record<string, string>): string;
+  close(): Promise<void>;
+}
+
+export async function startAppSession(
+  serverOptions: FakeServerOptions = {},
+  chromiumArgs: string[] = [],
+): Promise<AppSession> {
+  const built = await ensureBuilt();
+  const model = serverOptions.model ?? 'fake-model';
+  const [preview, chrome, server] = await Promise.all([
+    startPreview(built.dir),
+    launchChromium(chromiumArgs),
+    startFakeOpenAIServer({ model, ...serverOptions }),
+  ]);
+  const page = await chrome.context.newPage();
+  return {
+    preview,
+    chrome,
+    server,
+    page,
+    errors: collectErrors(page),
+    async open(url) {
+      await page.goto('about:blank');
+      await page.goto(url);
+    },
+    link(route, params = {}) {
+      const q = new URLSearchParams({
+        engine: 'openai',
+        baseUrl: server.baseUrl,
+        modelName: model,
+        ...params,
+      });
+      return `${preview.url}#/${route}?${q.toString()}`;
+    },
+    async close() {
+      await chrome.close();
+      await preview.close();
+      await server.close();
+    },
+  };
 }
