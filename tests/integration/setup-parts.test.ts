@@ -280,8 +280,10 @@ function manifestPassages(dir: string): number {
 describe('setup --index', () => {
   let out = '';
   let cache = '';
+  // A data directory without a corpus: the download path, whatever ../shared/data holds.
+  const noData = (): string => join(cache, 'no-data');
   const env = (): Record<string, string | undefined> => ({
-    AGENT_DATA_DIR: undefined,
+    AGENT_DATA_DIR: noData(),
     PLAYGROUND_SETUP_CACHE_DIR: cache,
   });
   beforeEach(() => {
@@ -374,7 +376,7 @@ describe('setup --index', () => {
     );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`Default search index: missing (${join(out, 'manifest.json')}`);
-    expect(r.stderr).toContain('AGENT_DATA_DIR is not set');
+    expect(r.stderr).toContain(`${join(noData(), 'wiki_corpus/passages.jsonl')} not found`);
     expect(r.stderr).toContain(`could not be downloaded: ${dead}/hotpot.json`);
     expect(r.stderr).toContain('playground setup --index --from');
   });

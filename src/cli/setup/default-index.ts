@@ -1,12 +1,14 @@
 /**
  * The app's default Wikipedia index in public/generated/index, built with the search package's
- * own builder from, in order: `--from`, $AGENT_DATA_DIR/wiki_corpus/passages.jsonl, or (online)
+ * own builder from, in order: `--from`, <data dir>/wiki_corpus/passages.jsonl (the data directory
+ * `eval` reads: $AGENT_DATA_DIR, else ../shared/data), or (online)
  * the public HotpotQA dev distractor file, whose 10 context paragraphs per question are the corpus.
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PlaygroundError } from '../../errors.ts';
+import { resolveDataDir } from '../../eval/node/load-benchmark.ts';
 import { REPO_ROOT } from '../../python/node-bundle.ts';
 import { MANIFEST_FILE } from '../../search/manifest.ts';
 import { buildIndexFromFiles, type BuildProgress } from '../../search/node/index.ts';
@@ -21,7 +23,7 @@ export interface DefaultIndexOptions {
   out?: string;
   /** A passages/questions file or folder the index builder reads. */
   from?: string;
-  /** Default $AGENT_DATA_DIR. */
+  /** Default: $AGENT_DATA_DIR, else ../shared/data beside the repository. */
   dataDir?: string;
   /** Default the HotpotQA dev distractor file; env PLAYGROUND_INDEX_SOURCE_URL. */
   sourceUrl?: string;
@@ -55,21 +57,18 @@ export function indexPresent(out?: string): boolean {
   return existsSync(join(defaultIndexOut(out), MANIFEST_FILE));
 }
 
-function localCorpus(dataDir: string | undefined): string | null {
-  if (!dataDir) return null;
+function localCorpus(dataDir: string): string | null {
   const file = resolve(dataDir, 'wiki_corpus/passages.jsonl');
   return existsSync(file) ? file : null;
 }
 
 function missingMessage(out: string, options: DefaultIndexOptions, url: string, error: string) {
-  const dataDir = options.dataDir ?? process.env.AGENT_DATA_DIR;
+  const dataDir = resolveDataDir(options.dataDir);
   return [
     `Default search index: missing (${join(out, MANIFEST_FILE)} does not exist), so web_search in the app finds nothing.`,
     '  No local source:',
     '    --from not given',
-    dataDir
-      ? `    ${resolve(dataDir, 'wiki_corpus/passages.jsonl')} not found`
-      : '    AGENT_DATA_DIR is not set (its wiki_corpus/passages.jsonl would be used)',
+    `    ${resolve(dataDir, 'wiki_corpus/passages.jsonl')} not found (set AGENT_DATA_DIR to a data directory that has it)`,
     `  and the public source could not be downloaded: ${url}`,
     `    (${error})`,
     'Run `playground setup --index` again when online, or build from local files:',
@@ -118,7 +117,7 @@ export async function chooseIndexSource(
     if (!existsSync(path)) throw new PlaygroundError('bad_input', `--from ${path} does not exist.`);
     return { kind: 'from', path };
   }
-  const local = localCorpus(options.dataDir ?? process.env.AGENT_DATA_DIR);
+  const local = localCorpus(resolveDataDir(options.dataDir));
   if (local) return { kind: 'data-dir', path: local };
   return downloadSource(options, out);
 }
