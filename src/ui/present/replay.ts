@@ -12,7 +12,7 @@ import {
 } from '../../agent/deck.ts';
 import type { RunRecord, StepRecord } from '../../agent/run-record.ts';
 import type { SerializedError } from '../../errors.ts';
-import { fromRecord, type LiveStep, type RunStatus } from '../lib/live-run.ts';
+import { fromRecord, newStep, type LiveStep, type RunStatus } from '../lib/live-run.ts';
 
 export interface ReplayFrame {
   status: RunStatus;
@@ -47,27 +47,8 @@ function streaming(step: number, mode: 'agent' | 'cot', text: string, ms: number
 }
 
 function emptyStep(step: number, mode: 'agent' | 'cot'): LiveStep {
-  return {
-    step,
-    mode,
-    phase: 'done',
-    streamed: '',
-    output: '',
-    samples: 1,
-    sampled: 1,
-    candidates: [],
-    groups: [],
-    chosen: null,
-    code: null,
-    observation: null,
-    execution: null,
-    error: null,
-    usage: null,
-    generationMs: null,
-    executionMs: null,
-    durationMs: null,
-    startedAt: 0,
-  };
+  // A replayed step has no wall-clock start: its timings come from the recording.
+  return { ...newStep(step, 1, mode), phase: 'done', sampled: 1, startedAt: 0 };
 }
 
 /**
