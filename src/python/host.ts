@@ -342,9 +342,13 @@ export class SandboxHost implements PythonSandbox {
         interruptedFor = reason;
         toolAbort.abort();
         runtime.transport.send({ type: 'interrupt' });
-        timers.push(
-          setTimeout(() => settle({ kind: 'hung' }), this.options.interruptGraceMs ?? 2000),
-        );
+        // The second, short timer lets a reply that is already queued be handled first: after the
+        // host's own event loop stalls, timers run before pending I/O, and a responsive
+        // interpreter must not be killed (losing the user's variables) for the host's delay.
+        const giveUp = (): void => {
+          timers.push(setTimeout(() => settle({ kind: 'hung' }), 50));
+        };
+        timers.push(setTimeout(giveUp, this.options.interruptGraceMs ?? 2000));
       };
       timers.push(setTimeout(() => interrupt('timeout'), limitMs));
       if (signal) {

@@ -13,11 +13,14 @@ import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-op
 const profile = getPromptProfile('distilled');
 const fence = (code: string): string => `Thought: t\nCode:\n\`\`\`py\n${code}\n\`\`\``;
 const TIMEOUT_S = 2;
+// Long, so that an interrupt landing late on a loaded machine is not mistaken for one that never
+// lands (which restarts the interpreter and loses `keep`).
+const GRACE_MS = 5000;
 
 let sandbox: PythonSandbox;
 let server: FakeOpenAIServer | undefined;
 beforeAll(async () => {
-  sandbox = createNodeSandbox({ interruptGraceMs: 1500 });
+  sandbox = createNodeSandbox({ interruptGraceMs: GRACE_MS });
   await sandbox.start();
 });
 afterAll(async () => sandbox.dispose());
@@ -107,36 +110,42 @@ const cases: Case[] = [
 
 describe('hostile code through the agent', () => {
   for (const c of cases) {
-    it(c.name, async () => {
-      server = await startFakeOpenAIServer({
-        script: [
-          fence('keep = 5'),
-          fence(c.code),
-          fence('final_answer(keep)'),
-          fence('final_answer("fresh")'),
-        ],
-      });
-      const engine = createOpenAIEngine({ baseUrl: server.baseUrl, model: 'm' });
-      const started = Date.now();
-      const record = await runAgent({
-        question: 'Q',
-        engine,
-        sandbox,
-        profile,
-        pythonTimeoutMs: TIMEOUT_S * 1000,
-        maxSteps: 4,
-      });
-      const hostile = record.steps[1];
-      expect(hostile?.execution?.status).toBe('error');
-      expect(hostile?.observation).toMatch(/^Call id: call_2\n/);
-      expect(hostile?.observation).toMatch(c.expect);
-      expect(hostile?.observation).toContain("Now let's retry");
-      // Within the limit (plus the restart, when there is one).
-      expect(hostile?.execution?.durationMs ?? Infinity).toBeLessThan(TIMEOUT_S * 1000 + 6000);
-      expect(record.status).toBe('answered');
-      expect(record.answer).toBe(c.restarts ? 'fresh' : '5');
-      expect(Date.now() - started).toBeLessThan(30_000);
-    });
+    it(
+      c.name,
+      async () => {
+        server = await startFakeOpenAIServer({
+          script: [
+            fence('keep = 5'),
+            fence(c.code),
+            fence('final_answer(keep)'),
+            fence('final_answer("fresh")'),
+          ],
+        });
+        const engine = createOpenAIEngine({ baseUrl: server.baseUrl, model: 'm' });
+        const started = Date.now();
+        const record = await runAgent({
+          question: 'Q',
+          engine,
+          sandbox,
+          profile,
+          pythonTimeoutMs: TIMEOUT_S * 1000,
+          maxSteps: 4,
+        });
+        const hostile = record.steps[1];
+        expect(hostile?.execution?.status).toBe('error');
+        expect(hostile?.observation).toMatch(/^Call id: call_2\n/);
+        expect(hostile?.observation).toMatch(c.expect);
+        expect(hostile?.observation).toContain("Now let's retry");
+        // Within the limit (plus the grace period and restart, when there is one).
+        expect(hostile?.execution?.durationMs ?? Infinity).toBeLessThan(
+          TIMEOUT_S * 1000 + GRACE_MS + 10_000,
+        );
+        expect(record.status).toBe('answered');
+        expect(record.answer).toBe(c.restarts ? 'fresh' : '5');
+        expect(Date.now() - started).toBeLessThan(30_000);
+      },
+      40_000,
+    );
   }
 
   it('a 10 MB print ends truncated, and the run goes on', async () => {

@@ -26,23 +26,19 @@ if (skip) {
 describe.skipIf(skip)('search on the real 44,646-passage corpus (AGENT_DATA_DIR)', () => {
   let work: string;
   let index: LocalIndex;
-  let loadMs: number;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'search-corpus-'));
     await buildIndexFromFiles({ inputs: [CORPUS], out: join(work, 'index') });
-    const t = performance.now();
     index = await openLocalIndex(join(work, 'index'));
-    loadMs = performance.now() - t;
   });
 
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('holds every passage (the corpus is already de-duplicated) and loads quickly', () => {
+  it('holds every passage (the corpus is already de-duplicated)', () => {
     expect(index.size).toBe(44_646);
-    expect(loadMs).toBeLessThan(3000);
   });
 
   it('finds both gold paragraphs of a comparison question in the top 3', async () => {
@@ -110,18 +106,5 @@ describe.skipIf(skip)('search on the real 44,646-passage corpus (AGENT_DATA_DIR)
       );
       expect(ours.at3).toBeGreaterThanOrEqual(bm25.at3);
     }
-  });
-
-  it('answers fast: p95 of web_search-sized queries well under the 10 ms target on a quiet machine', async () => {
-    const questions = (await twoWikiQuestions(DATA)).slice(0, 300);
-    const times: number[] = [];
-    for (const q of questions) {
-      const t = performance.now();
-      await index.search(q.question, 3);
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    // Generous: the machine is shared; the benchmark measures the real figure.
-    expect(times[Math.floor(times.length * 0.95)]).toBeLessThan(50);
   });
 });
