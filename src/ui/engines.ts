@@ -122,5 +122,6 @@ export function replayConfig(c: RunConfig, run: RunRecord): RunConfig {
     topP: s.topP,
     maxTokens: s.maxTokens,
     pythonTimeoutS: s.pythonTimeoutMs / 1000,
+    seed: s.seed ?? null,
   };
 }

@@ -2,9 +2,6 @@
  * The part of the app a run needs and the first page load does not: the agent loop, the Python
  * sandbox (Pyodide in a worker, started once and kept), and the search index (loaded once).
  */
-import { getPromptProfile } from '../agent/prompt-profile.ts';
-import { runAgent } from '../agent/run-agent.ts';
-import { runCot } from '../agent/run-cot.ts';
 import type { AgentEventListener } from '../agent/events.ts';
 import type { RunRecord } from '../agent/run-record.ts';
 import type { ChatEngine } from '../engines/chat-engine.ts';
@@ -15,6 +12,7 @@ import { createWebSearchTool, fetchIndexSource, loadIndex } from '../search/inde
 import type { Retriever } from '../search/retriever.ts';
 import { INDEX_URL, indexStatus } from './index-status.svelte.ts';
 import type { RunConfig } from './lib/run-config.ts';
+import { runWithConfig } from './lib/run-with-config.ts';
 
 export interface ExecuteRunOptions {
   question: string;
@@ -90,30 +88,6 @@ async function getSandbox(onPhase: (text: string) => void): Promise<PythonSandbo
   return sandbox;
 }
 
-export async function executeRun(o: ExecuteRunOptions): Promise<RunRecord> {
-  const profile = getPromptProfile(o.config.profile);
-  if (o.config.mode === 'cot') {
-    return runCot({
-      question: o.question,
-      engine: o.engine,
-      profile,
-      signal: o.signal,
-      onEvent: o.onEvent,
-    });
-  }
-  const py = await getSandbox(o.onPhase);
-  return runAgent({
-    question: o.question,
-    engine: o.engine,
-    sandbox: py,
-    profile,
-    maxSteps: o.config.maxSteps,
-    samples: o.config.samples,
-    temperature: o.config.temperature,
-    topP: o.config.topP,
-    maxTokens: o.config.maxTokens,
-    pythonTimeoutMs: o.config.pythonTimeoutS * 1000,
-    signal: o.signal,
-    onEvent: o.onEvent,
-  });
+export function executeRun(o: ExecuteRunOptions): Promise<RunRecord> {
+  return runWithConfig({ ...o, sandbox: () => getSandbox(o.onPhase) });
 }

@@ -1,5 +1,5 @@
 /** The last settings used, so a reload starts where the user left off (never the API key). */
-import { defaultConfig, type RunConfig } from './lib/run-config.ts';
+import { defaultConfig, parseSeed, type RunConfig } from './lib/run-config.ts';
 import { registry } from './models.svelte.ts';
 
 const KEY = 'sap.settings';
@@ -13,8 +13,10 @@ export function savedConfig(): RunConfig {
     const merged: RunConfig = { ...base };
     for (const k of Object.keys(base) as (keyof RunConfig)[]) {
       const v = saved[k];
-      if (k !== 'apiKey' && typeof v === typeof base[k]) Object.assign(merged, { [k]: v });
+      if (k !== 'apiKey' && k !== 'seed' && typeof v === typeof base[k])
+        Object.assign(merged, { [k]: v });
     }
+    merged.seed = typeof saved.seed === 'number' ? parseSeed(String(saved.seed)) : null;
     if (!registry.models.some((m) => m.id === merged.model)) merged.model = base.model;
     return merged;
   } catch {

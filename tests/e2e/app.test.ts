@@ -129,6 +129,31 @@ describe('the playground app', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
+  it('sends the seed set in the settings with every request, and puts it in the rerun link', async () => {
+    const done = ['Thought: done.', '```py', 'final_answer(6 * 7)', '```'].join('\n');
+    server.push([done, done]);
+    const before = server.completionRequests().length;
+    await open(chatLink({ q: 'Seeded: what is 6 times 7?', mode: 'agent', samples: '2' }));
+    await page.getByText('Prompt and sampling').click();
+    const seed = page.getByLabel('Seed', { exact: true });
+    await seed.fill('-3');
+    await seed.press('Tab');
+    // Not a seed: the field goes back to blank (random) rather than sending something odd.
+    expect(await seed.inputValue()).toBe('');
+    await seed.fill('5');
+    await seed.press('Tab');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByTestId('final-answer').waitFor({ timeout: 60_000 });
+    const sent = server.completionRequests().slice(before);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.map((r) => r.body.seed)).toEqual(sent.map(() => 5));
+    const rerun = await page
+      .getByRole('link', { name: 'Link to rerun this question' })
+      .getAttribute('href');
+    expect(rerun).toContain('seed=5');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('renders the answer as markdown with KaTeX math', async () => {
     server.push('Half of one is a half.\n<answer>**Half**: $\\frac{1}{2}$</answer>');
     await open(chatLink({ q: 'What is half of one?', mode: 'cot', run: '1' }));

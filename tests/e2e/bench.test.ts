@@ -85,7 +85,7 @@ afterAll(async () => {
 describe('the benchmark view', () => {
   it('runs a sample in the browser, grades it, charts it and exports it', async () => {
     delayMs = 1500;
-    await open(benchLink({ mode: 'agent', n: '4', sample: 'first', concurrency: '2' }));
+    await open(benchLink({ mode: 'agent', n: '4', sample: 'first', concurrency: '2', seed: '11' }));
     expect(
       await page.getByRole('navigation').getByRole('link', { name: 'Benchmark' }).count(),
     ).toBe(1);
@@ -133,6 +133,12 @@ describe('the benchmark view', () => {
     const asked = new Set(server.completionRequests().map(taskOf));
     expect([...asked].some((t) => t.includes('probe five'))).toBe(false);
     expect([...asked].filter((t) => t.includes('Bench probe'))).toHaveLength(4);
+    // The settings' sampling seed goes out with every request.
+    const seeds = server
+      .completionRequests()
+      .filter((r) => taskOf(r).includes('Bench probe'))
+      .map((r) => r.body.seed);
+    expect(new Set(seeds)).toEqual(new Set([11]));
     await screenshot(page, 'bench-results');
 
     const [json] = await Promise.all([
@@ -165,6 +171,21 @@ describe('the benchmark view', () => {
     expect(report).toContain('# Evaluation: fake-model');
     expect(report).toContain('| # | Question | Gold | Answer | Correct | Steps | Time |');
     expect(report).toMatch(/Bench probe two.*\| 43 \| 41 \| ✗ \|/);
+
+    // Every question was saved to History as it ran; a row opens its whole trajectory there.
+    await page
+      .getByTestId('bench-row')
+      .nth(1)
+      .getByRole('link', { name: /Bench probe two/ })
+      .click();
+    const saved = page.getByTestId('history-run');
+    await saved.waitFor();
+    expect(page.url()).toMatch(/#\/history\?id=/);
+    expect(await saved.innerText()).toContain('Bench probe two');
+    expect(await saved.getByTestId('final-answer').innerText()).toContain('41');
+    expect(await saved.getByTestId('step').locator('pre.code').innerText()).toContain(
+      'final_answer(41)',
+    );
     expect(errors).toEqual([]);
   }, 240_000);
 
@@ -172,7 +193,7 @@ describe('the benchmark view', () => {
     delayMs = 100;
     // A new deep link on the same page (no reload): the first run stays in memory for the chart.
     await page.goto(
-      benchLink({ mode: 'cot', n: '3', sample: 'random', seed: '7', concurrency: '1' }),
+      benchLink({ mode: 'cot', n: '3', sample: 'random', sampleSeed: '7', concurrency: '1' }),
     );
     await page.getByRole('button', { name: 'Run 3 questions' }).waitFor();
     await upload('tiny_arithmetic.json', FILE);

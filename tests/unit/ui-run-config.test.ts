@@ -7,6 +7,7 @@ import {
   configToParams,
   defaultConfig,
   engineLabel,
+  parseSeed,
 } from '../../src/ui/lib/run-config.ts';
 import { golds, grade, guessKind } from '../../src/ui/lib/grade.ts';
 
@@ -62,6 +63,21 @@ describe('deep links', () => {
     expect(params.some(([k]) => k === 'b.model')).toBe(false);
     const back = configFromParams(new URLSearchParams(params), base, registry, 'b.');
     expect({ ...back, apiKey: 'secret' }).toEqual(c);
+  });
+
+  it('carries a sampling seed only when one is set, and refuses one out of range', () => {
+    expect(base.seed).toBeNull();
+    expect(configToParams(base, base)).toEqual([]);
+    const seeded = configFromParams(new URLSearchParams('seed=7'), base, registry);
+    expect(seeded.seed).toBe(7);
+    expect(configToParams(seeded, base)).toEqual([['seed', '7']]);
+    for (const bad of ['-1', '1.5', 'x', '', String(2 ** 31)])
+      expect(configFromParams(new URLSearchParams({ seed: bad }), base, registry).seed).toBeNull();
+    expect([parseSeed(' 0 '), parseSeed(String(2 ** 31 - 1)), parseSeed(null)]).toEqual([
+      0,
+      2 ** 31 - 1,
+      null,
+    ]);
   });
 
   it('clamps numbers to their ranges and rounds integers', () => {

@@ -1,12 +1,9 @@
 /**
  * The heavy half of a browser benchmark run, imported only when one starts: the agent loop, one
  * Pyodide sandbox per question in flight (Python state is per task), the app's one search index
- * shared by all of them, and src/eval's runner and graders.
+ * shared by all of them, and src/eval's runner and graders. Each question's run is saved to History.
  */
 import type { AgentEvent } from '../../agent/events.ts';
-import { getPromptProfile } from '../../agent/prompt-profile.ts';
-import { runAgent } from '../../agent/run-agent.ts';
-import { runCot } from '../../agent/run-cot.ts';
 import type { ChatEngine } from '../../engines/chat-engine.ts';
 import { PlaygroundError } from '../../errors.ts';
 import {
@@ -21,7 +18,9 @@ import {
 import { createBrowserSandbox } from '../../python/browser-sandbox.ts';
 import type { PythonSandbox, SandboxTool } from '../../python/sandbox.ts';
 import { createWebSearchTool } from '../../search/index.ts';
+import { SavingRun } from '../history/saved-runs.svelte.ts';
 import type { RunConfig } from '../lib/run-config.ts';
+import { runWithConfig } from '../lib/run-with-config.ts';
 import { getRetriever, noIndexTool } from '../runtime.ts';
 
 export interface BenchRuntimeOptions {
@@ -68,36 +67,35 @@ async function createSandbox(onPhase: (text: string) => void): Promise<PythonSan
 
 export function runBenchmark(o: BenchRuntimeOptions): Promise<RunnerResult> {
   const { config, engine } = o;
-  const profile = getPromptProfile(config.profile);
-  const solve: SolveFn = (question, { signal, sandbox }) => {
-    const onEvent = (e: AgentEvent): void => o.onAgentEvent(question, e);
-    if (config.mode === 'cot') {
-      return runCot({
+  // Every question is saved to History as it goes, like a chat run, under the id the benchmark
+  // export also carries, so a row of the table can be found and replayed there.
+  const solve: SolveFn = async (question, { signal, sandbox }) => {
+    const saving = new SavingRun(question.question, config);
+    saving.engine(engine);
+    try {
+      const record = await runWithConfig({
         question: question.question,
+        config,
         engine,
-        profile,
-        kind: question.kind,
+        sandbox: () =>
+          sandbox
+            ? Promise.resolve(sandbox)
+            : Promise.reject(
+                new PlaygroundError('internal', 'No Python sandbox for an agent run.'),
+              ),
         signal,
-        onEvent,
-        runId: question.id,
+        onEvent: (e) => {
+          saving.event(e);
+          o.onAgentEvent(question, e);
+        },
+        kind: question.kind,
       });
+      return saving.finish(record);
+    } catch (err) {
+      const e = PlaygroundError.from(err);
+      saving.fail(e, e.code === 'aborted' || signal.aborted);
+      throw err;
     }
-    if (!sandbox) throw new PlaygroundError('internal', 'No Python sandbox for an agent run.');
-    return runAgent({
-      question: question.question,
-      engine,
-      sandbox,
-      profile,
-      maxSteps: config.maxSteps,
-      samples: config.samples,
-      temperature: config.temperature,
-      topP: config.topP,
-      maxTokens: config.maxTokens,
-      pythonTimeoutMs: config.pythonTimeoutS * 1000,
-      signal,
-      onEvent,
-      runId: question.id,
-    });
   };
   // The offline rules only: sympy would load a large package into every sandbox (and CoT runs
   // have none) for the few answers the rules cannot decide.

@@ -87,6 +87,7 @@ function draftSettings(config: RunConfig): RunSettings {
     topP: cot ? 1 : config.topP,
     maxTokens: config.maxTokens,
     pythonTimeoutMs: cot ? 0 : config.pythonTimeoutS * 1000,
+    ...(config.seed !== null && { seed: config.seed }),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Everything that decides how a run is made, and its URL form for deep links
- * (`#/chat?q=...&mode=agent&model=...&engine=openai&baseUrl=...&modelName=...&run=1`).
+ * (`#/chat?q=...&mode=agent&model=...&engine=openai&baseUrl=...&modelName=...&seed=7&run=1`).
  */
 import type { AgentMode } from '../../agent/run-record.ts';
 import type { ModelEntry, ModelRegistry } from '../../engines/model-registry.ts';
@@ -27,6 +27,8 @@ export interface RunConfig {
   maxSteps: number;
   maxTokens: number;
   pythonTimeoutS: number;
+  /** Sampling seed sent with every request (WebLLM and servers that honour it); null = random. */
+  seed: number | null;
 }
 
 export const LIMITS = {
@@ -58,7 +60,18 @@ export function defaultConfig(registry: ModelRegistry): RunConfig {
     maxSteps: 5,
     maxTokens: first?.sampling.maxTokens ?? 1024,
     pythonTimeoutS: 20,
+    seed: null,
   };
+}
+
+/** The largest seed every engine accepts (WebLLM and OpenAI-compatible servers: int32). */
+export const MAX_SEED = 2 ** 31 - 1;
+
+/** A seed from text (a form field, a URL): a whole number in range, or null for "random". */
+export function parseSeed(text: string | null | undefined): number | null {
+  if (text == null || text.trim() === '') return null;
+  const v = Number(text);
+  return Number.isInteger(v) && v >= 0 && v <= MAX_SEED ? v : null;
 }
 
 /** The profile and sampling a registry model comes with. */
@@ -108,6 +121,8 @@ export function configFromParams(
     if (v !== null && v.trim() !== '' && Number.isFinite(Number(v)))
       c[k] = clampNumber(k, Number(v));
   }
+  const seed = parseSeed(get('seed'));
+  if (seed !== null) c.seed = seed;
   return c;
 }
 
@@ -123,13 +138,14 @@ export function configToParams(c: RunConfig, base: RunConfig, prefix = ''): [str
     'runUrl',
     'profile',
     ...NUMERIC,
+    'seed',
   ] as const;
   for (const k of keys) {
     if (c.engine !== 'webllm' && k === 'model') continue;
     if (c.engine !== 'openai' && (k === 'baseUrl' || k === 'modelName')) continue;
     if (c.engine !== 'replay' && k === 'runUrl') continue;
     const v = c[k];
-    if (v !== undefined && v !== base[k]) out.push([prefix + k, String(v)]);
+    if (v !== undefined && v !== null && v !== base[k]) out.push([prefix + k, String(v)]);
   }
   return out;
 }

@@ -32,5 +32,6 @@ export function liveConfig(
   if (s.maxTokens !== undefined) c.maxTokens = clampNumber('maxTokens', s.maxTokens);
   if (s.pythonTimeoutMs !== undefined)
     c.pythonTimeoutS = clampNumber('pythonTimeoutS', s.pythonTimeoutMs / 1000);
+  if (s.seed !== undefined) c.seed = s.seed;
   return c;
 }

@@ -1,0 +1,62 @@
+/**
+ * One question run as the app's settings say: the CoT baseline, or the agent loop with the
+ * settings' sampling, limits and seed. The chat and the benchmark view both run through here, so
+ * a setting added to RunConfig reaches every run the app makes.
+ */
+import type { AgentEventListener } from '../../agent/events.ts';
+import { getPromptProfile } from '../../agent/prompt-profile.ts';
+import { runAgent } from '../../agent/run-agent.ts';
+import { runCot } from '../../agent/run-cot.ts';
+import type { RunRecord } from '../../agent/run-record.ts';
+import type { ChatEngine } from '../../engines/chat-engine.ts';
+import type { PythonSandbox } from '../../python/sandbox.ts';
+import type { RunConfig } from './run-config.ts';
+
+export interface RunWithConfigOptions {
+  question: string;
+  config: RunConfig;
+  engine: ChatEngine;
+  /** Asked for only in agent mode: CoT runs never start Python. */
+  sandbox: () => Promise<PythonSandbox>;
+  signal: AbortSignal;
+  onEvent: AgentEventListener;
+  /** How CoT picks its answer; a benchmark knows, a chat question does not. */
+  kind?: 'math' | 'factual' | 'auto';
+  /** Fixed id (a benchmark question's); random otherwise. */
+  runId?: string;
+}
+
+export async function runWithConfig(o: RunWithConfigOptions): Promise<RunRecord> {
+  const { config, engine, signal, onEvent } = o;
+  const profile = getPromptProfile(config.profile);
+  const seed = config.seed ?? undefined;
+  if (config.mode === 'cot') {
+    return runCot({
+      question: o.question,
+      engine,
+      profile,
+      signal,
+      onEvent,
+      ...(o.kind !== undefined && { kind: o.kind }),
+      ...(o.runId !== undefined && { runId: o.runId }),
+      ...(seed !== undefined && { seed }),
+    });
+  }
+  const sandbox = await o.sandbox();
+  return runAgent({
+    question: o.question,
+    engine,
+    sandbox,
+    profile,
+    maxSteps: config.maxSteps,
+    samples: config.samples,
+    temperature: config.temperature,
+    topP: config.topP,
+    maxTokens: config.maxTokens,
+    pythonTimeoutMs: config.pythonTimeoutS * 1000,
+    signal,
+    onEvent,
+    ...(o.runId !== undefined && { runId: o.runId }),
+    ...(seed !== undefined && { seed }),
+  });
+}
