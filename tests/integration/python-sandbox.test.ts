@@ -275,6 +275,45 @@ describe('self-consistent action generation', () => {
     expect(main.logs).toBe("[1, 2] {'a': [0]} 0\n");
   });
 
+  it('gives every candidate its own copy of the classes the task defined', async () => {
+    await sb.reset();
+    await sb.execute(
+      [
+        'count = 0',
+        'class Counter:',
+        '    registry = []',
+        '    def __init__(self):',
+        '        Counter.registry.append(self)',
+        '    def bump(self):',
+        '        global count',
+        '        count += 1',
+        '        return count',
+        'class Loud(Counter):',
+        '    def bump(self):',
+        '        return super().bump() * 10',
+        'c = Loud()',
+      ].join('\n'),
+    );
+    const results = await sb.executeCandidates([
+      'Counter.label = "a"\nLoud()\nprint(len(Counter.registry), c.bump(), count, isinstance(c, Counter), Counter.registry[0] is c)',
+      'print(len(Counter.registry), hasattr(Counter, "label"), c.bump(), count)',
+    ]);
+    expect(results.map((r) => r.logs)).toEqual(['2 10 1 True True\n', '1 False 10 1\n']);
+    // The task itself is untouched, and the adopted candidate's classes and globals carry on.
+    expect(
+      (await sb.execute('print(len(Counter.registry), count, hasattr(Counter, "label"))')).logs,
+    ).toBe('1 0 False\n');
+    await sb.executeCandidates(['Counter.label = "a"\nLoud()\nc.bump()']);
+    await sb.adoptCandidate(0);
+    expect(
+      (
+        await sb.execute(
+          'print(len(Counter.registry), count, Counter.label, c.bump(), type(c).__name__)',
+        )
+      ).logs,
+    ).toBe('2 1 a 20 Loud\n');
+  });
+
   it('adopts the winner state without running it again', async () => {
     await sb.reset();
     await sb.execute('runs = []\nn = 0');
