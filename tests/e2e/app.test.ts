@@ -271,10 +271,19 @@ describe('the playground app', () => {
   }, 60_000);
 
   it('switches to the dark theme and lists models with the WebGPU verdict', async () => {
+    const background = (): Promise<string> =>
+      page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [light, dark] = ['rgb(247, 247, 245)', 'rgb(20, 21, 24)'];
+    // "System" follows the OS; the switch then goes light, then dark, whatever the OS says.
+    await page.emulateMedia({ colorScheme: 'dark' });
     await open(`${preview.url}#/models`);
+    expect(await background()).toBe(dark);
     await page.getByRole('button', { name: /Switch theme/ }).click();
+    expect(await background()).toBe(light);
     await page.getByRole('button', { name: /Switch theme/ }).click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await background()).toBe(dark);
     await expect
       .poll(() => page.getByTestId('webgpu-status').getAttribute('data-status'))
       .not.toBe('checking');
