@@ -11,7 +11,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { IndexBuilder, type LocalIndex, type PassageInput } from '../../src/search/index.ts';
-import { buildIndexFromFiles, openLocalIndex, readPassages } from '../../src/search/node/index.ts';
+import {
+  buildIndexFromFiles,
+  dirIndexSink,
+  openLocalIndex,
+  readPassages,
+} from '../../src/search/node/index.ts';
 import { idf, termScore } from '../../src/search/similarity.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
 import type { BenchSuite } from './index.ts';
@@ -283,24 +288,44 @@ function retainedMB(before: NodeJS.MemoryUsage): {
   };
 }
 
-async function atScale(corpus: readonly CorpusPassage[], size: number, queries: readonly string[]) {
-  collectGarbage();
-  const before = process.memoryUsage();
-  const builder = new IndexBuilder({ keepDuplicates: true });
+/**
+ * The index at `size` passages resampled from the corpus, built to disk as `index build` does,
+ * then loaded back the way the CLI and the app load it: build time, disk size, load time, the
+ * memory the loaded index keeps, and query latency on it.
+ */
+async function atScale(
+  corpus: readonly CorpusPassage[],
+  size: number,
+  queries: readonly string[],
+  out: string,
+) {
+  await rm(out, { recursive: true, force: true });
+  const builder = new IndexBuilder({ keepDuplicates: true, sink: await dirIndexSink(out) });
   const random = rng(42);
   const t0 = performance.now();
   for (let i = 0; i < size; i++) {
     const p = corpus[Math.floor(random() * corpus.length)] as PassageInput;
     await builder.add({ id: String(i), title: p.title, text: p.text });
   }
-  const index = builder.toLocalIndex();
+  const manifest = await builder.finish();
   const buildS = (performance.now() - t0) / 1000;
-  return {
-    passages: index.size,
+  const disk = await dirSizes(out);
+  collectGarbage();
+  const before = process.memoryUsage();
+  const tLoad = performance.now();
+  const index = await openLocalIndex(out);
+  const loadMs = performance.now() - tLoad;
+  const memoryAfterLoad = retainedMB(before);
+  const result = {
+    passages: manifest.counts.passages,
     buildS: round(buildS, 1),
-    memory: retainedMB(before),
+    loadMs: round(loadMs, 0),
+    disk,
+    memoryAfterLoad,
     latency: await latency(index, queries),
   };
+  await rm(out, { recursive: true, force: true });
+  return result;
 }
 
 async function run(): Promise<Record<string, unknown>> {
@@ -350,7 +375,7 @@ async function run(): Promise<Record<string, unknown>> {
   const scale =
     process.env.SEARCH_BENCH_1M === '0'
       ? undefined
-      : await atScale(corpus, 1_000_000, queries.slice(0, 1500));
+      : await atScale(corpus, 1_000_000, queries.slice(0, 1500), `${out}-1m`);
   await rm(out, { recursive: true, force: true });
   const table = [
     '| question set | n | index R@1 | R@3 | R@10 | BM25 R@1 | R@3 | R@10 |',
