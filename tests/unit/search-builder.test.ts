@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlaygroundError } from '../../src/errors.ts';
 import { fetchIndexSource, loadIndex, type IndexManifest } from '../../src/search/index.ts';
-import { buildIndexFromFiles, openLocalIndex, resolveInputs } from '../../src/search/node/index.ts';
+import {
+  buildIndexFromFiles,
+  openLocalIndex,
+  readPassages,
+  resolveInputs,
+} from '../../src/search/node/index.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/search');
 const INPUTS = join(FIXTURES, 'inputs');
@@ -88,6 +93,46 @@ describe('input detection', () => {
     );
     await expectError(openLocalIndex(out), 'index_missing', out);
     await expectError(openLocalIndex(`${out}.partial`), 'index_missing');
+  });
+});
+
+describe('JSON array inputs', () => {
+  it('are read as they stream in, not whole', async () => {
+    const path = join(work, 'many-passages.json');
+    const items = Array.from({ length: 20_000 }, (_, i) => ({
+      title: `Title ${i}`,
+      text: `Passage number ${i} about a subject that needs a few words of text.`,
+    }));
+    await writeFile(path, JSON.stringify(items));
+    const [input] = await resolveInputs([path]);
+    if (!input) throw new Error('no input');
+    expect(input.format).toBe('passages-json');
+    let bytes = 0;
+    let bytesAtFirst = -1;
+    let count = 0;
+    for await (const p of readPassages(input, { chunkWords: 100, onBytes: (n) => (bytes = n) })) {
+      if (count === 0) {
+        bytesAtFirst = bytes;
+        expect(p).toMatchObject({ title: 'Title 0' });
+      }
+      count++;
+    }
+    expect(count).toBe(20_000);
+    // The first passage came out when only the first chunk of the file had been read.
+    expect(bytesAtFirst).toBeGreaterThan(0);
+    expect(bytesAtFirst).toBeLessThan(input.bytes);
+    expect(bytes).toBe(input.bytes);
+  });
+
+  it('refuses a truncated array, naming the file, and leaves no index behind', async () => {
+    const out = join(work, 'from-truncated-json');
+    await expectError(
+      buildIndexFromFiles({ inputs: [join(FIXTURES, 'bad/truncated.json')], out }),
+      'bad_input',
+      'truncated.json',
+      'not valid JSON',
+    );
+    await expectError(openLocalIndex(out), 'index_missing', out);
   });
 });
 

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { JSONParser } from '@streamparser/json';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { PlaygroundError } from '../../errors.ts';
 import { chunkArticle, joinSentences } from '../chunk.ts';
@@ -189,6 +190,46 @@ function parseLine(path: string, line: string, n: number): Json {
   return v;
 }
 
+/**
+ * The items of a top-level JSON array (HotpotQA and 2Wiki ship ~50 MB of them, often on one
+ * line), parsed one by one as the file streams in rather than after reading it whole.
+ */
+async function* jsonArrayItems(
+  path: string,
+  onBytes?: (n: number) => void,
+): AsyncGenerator<unknown> {
+  const parser = new JSONParser({ paths: ['$.*'], keepStack: false });
+  let ready: unknown[] = [];
+  parser.onValue = ({ value }) => {
+    ready.push(value);
+  };
+  const parse = (step: () => void): void => {
+    try {
+      step();
+    } catch {
+      throw badInput(path, 'not valid JSON (file truncated or corrupt?)');
+    }
+  };
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  for await (const chunk of stream) {
+    const data = chunk as Buffer;
+    // The parser ends by itself with the array; only whitespace may follow.
+    if (parser.isEnded) {
+      if (data.toString('utf8').trim() !== '')
+        throw badInput(path, 'not valid JSON (something follows the array)');
+      continue;
+    }
+    parse(() => parser.write(data));
+    onBytes?.(stream.bytesRead);
+    const batch = ready;
+    ready = [];
+    yield* batch;
+  }
+  if (!parser.isEnded) parse(() => parser.end());
+  onBytes?.(stream.bytesRead);
+  yield* ready;
+}
+
 async function* readTsv(path: string, onBytes?: (n: number) => void): AsyncGenerator<PassageInput> {
   // DPR's psgs_w100.tsv: id, text, title, with a header line; its text is quoted when it holds tabs.
   let cols = { id: 0, text: 1, title: 2 };
@@ -268,7 +309,7 @@ async function* readParquet(
   }
 }
 
-/** Streams the passages of one input; JSON arrays are the one format read whole. */
+/** Streams the passages of one input: memory follows the index being built, not the file. */
 export async function* readPassages(
   input: InputFile,
   opts: ReadOptions,
@@ -288,15 +329,8 @@ export async function* readPassages(
       }
       return;
     case 'passages-json':
-    case 'questions-json': {
-      let data: unknown;
-      try {
-        data = JSON.parse(await readFile(path, 'utf8'));
-      } catch {
-        throw badInput(path, 'not valid JSON (file truncated or corrupt?)');
-      }
-      if (!Array.isArray(data)) throw badInput(path, 'expected a JSON array');
-      for (const item of data) {
+    case 'questions-json':
+      for await (const item of jsonArrayItems(path, opts.onBytes)) {
         if (!isRecord(item)) continue;
         if (format === 'questions-json') yield* paragraphsOf(item);
         else {
@@ -304,9 +338,7 @@ export async function* readPassages(
           if (p) yield p;
         }
       }
-      opts.onBytes?.(input.bytes);
       return;
-    }
     case 'dpr-tsv':
       yield* readTsv(path, opts.onBytes);
       return;
