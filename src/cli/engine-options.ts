@@ -9,6 +9,7 @@ import { DEFAULT_PYTHON_TIMEOUT_MS, MAX_SAMPLES } from '../agent/run-agent.ts';
 import { createOpenAIEngine, type ContinuationMode } from '../engines/openai-engine.ts';
 import type { ChatEngine } from '../engines/chat-engine.ts';
 import { PlaygroundError } from '../errors.ts';
+import { DEFAULT_MEMORY_LIMIT_MB } from '../python/node-sandbox.ts';
 
 export interface EngineCliOptions {
   engine: string;
@@ -22,6 +23,7 @@ export interface EngineCliOptions {
   topP?: number;
   maxTokens: number;
   timeoutS: number;
+  pythonMemoryMb: number;
   seed?: number;
   continuation: ContinuationMode;
   index?: string;
@@ -99,6 +101,12 @@ export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {
       'time limit of one Python execution, seconds',
       number('--timeout-s', { min: 0.1, max: 3600 }),
       DEFAULT_PYTHON_TIMEOUT_MS / 1000,
+    )
+    .option(
+      '--python-memory-mb <mb>',
+      'memory cap of one Python sandbox; over it the step fails with MemoryError and Python restarts',
+      number('--python-memory-mb', { min: 256, max: 4096, integer: true }),
+      DEFAULT_MEMORY_LIMIT_MB,
     )
     .option(
       '--seed <n>',

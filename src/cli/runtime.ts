@@ -35,13 +35,17 @@ const noIndexTool: SandboxTool = {
 };
 
 export async function createCliSandbox(
-  opts: Pick<EngineCliOptions, 'index' | 'retrieverUrl' | 'pythonPackages' | 'timeoutS'>,
+  opts: Pick<
+    EngineCliOptions,
+    'index' | 'retrieverUrl' | 'pythonPackages' | 'timeoutS' | 'pythonMemoryMb'
+  >,
   retriever?: Retriever | null,
 ): Promise<PythonSandbox> {
   const r = retriever === undefined ? await createCliRetriever(opts) : retriever;
   const sandbox = createNodeSandbox({
     tools: [r ? createWebSearchTool(r) : noIndexTool],
     timeoutMs: Math.round(opts.timeoutS * 1000),
+    memoryLimitMb: opts.pythonMemoryMb,
     ...(opts.pythonPackages ? { pythonPackagesDir: opts.pythonPackages } : {}),
   });
   await sandbox.start();

@@ -35,7 +35,7 @@ type Outcome =
   | { kind: 'done'; ok: boolean }
   | { kind: 'error'; message: string }
   | { kind: 'hung' }
-  | { kind: 'exit'; reason: string };
+  | { kind: 'exit'; reason: string; cause?: 'memory' };
 
 interface ActiveRequest {
   id: number;
@@ -237,7 +237,7 @@ export class SandboxHost implements PythonSandbox {
           this.onRuntimeMessage(msg);
         }
       },
-      onExit: (reason) => {
+      onExit: (reason, cause) => {
         if (this.runtime !== runtime) return;
         clearTimeout(timer);
         this.runtime = null;
@@ -251,7 +251,7 @@ export class SandboxHost implements PythonSandbox {
           return;
         }
         this.lostUnreported = true;
-        this.active?.settle({ kind: 'exit', reason });
+        this.active?.settle({ kind: 'exit', reason, ...(cause ? { cause } : {}) });
       },
     });
     const runtime: Runtime = { transport, generation, ready };
@@ -428,6 +428,18 @@ export class SandboxHost implements PythonSandbox {
           kind: 'timeout',
           type: 'TimeoutError',
           message: `Code execution failed due to: TimeoutError: the code ran longer than the time limit of ${seconds} and could not be interrupted, so the Python interpreter was restarted. All variables and imports from earlier steps are lost.`,
+        },
+        '',
+        toolCalls,
+        durationMs,
+        true,
+      );
+    } else if (outcome.kind === 'exit' && outcome.cause === 'memory') {
+      result = errorResult(
+        {
+          kind: 'crash',
+          type: 'MemoryError',
+          message: `Code execution failed due to: MemoryError: the code ${outcome.reason}, so the Python interpreter was restarted. All variables and imports from earlier steps are lost.`,
         },
         '',
         toolCalls,

@@ -42,7 +42,17 @@ export interface NodeSandboxOptions {
   warmPackageCache?: boolean;
   /** Extra readable paths for the child (tests). */
   extraReadPaths?: string[];
+  /**
+   * The child's resident memory cap; 2048 MB. Pyodide's own ceiling is wasm's 4 GB per sandbox,
+   * too much for an eval with eight sandboxes side by side. Over it, the child is stopped and the
+   * step reports a MemoryError (the interpreter restarts, so its variables are lost).
+   */
+  memoryLimitMb?: number;
 }
+
+export const DEFAULT_MEMORY_LIMIT_MB = 2048;
+/** The child's exit code for "over the memory limit" (see python-node-child.ts). */
+export const MEMORY_EXIT_CODE = 73;
 
 export function createNodeSandbox(options: NodeSandboxOptions = {}): PythonSandbox {
   return createNodeSandboxHost(options);
@@ -85,7 +95,11 @@ export function createNodeSandboxHost(options: NodeSandboxOptions = {}): Sandbox
       ? { interruptGraceMs: options.interruptGraceMs }
       : {}),
   };
-  return new SandboxHost((events) => new NodeChildTransport(events, readPaths), hostOptions);
+  const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
+  return new SandboxHost(
+    (events) => new NodeChildTransport(events, readPaths, memoryLimitMb),
+    hostOptions,
+  );
 }
 
 function packageSource(options: NodeSandboxOptions): PackageSource | null {
@@ -129,6 +143,7 @@ class NodeChildTransport implements SandboxTransport {
   constructor(
     private readonly events: TransportEvents,
     readPaths: string[],
+    private readonly memoryLimitMb: number,
   ) {
     nodeBundles().then(
       (b) => this.launch(b.child, b.worker, [b.dir, b.pyodideDir, ...readPaths]),
@@ -153,7 +168,7 @@ class NodeChildTransport implements SandboxTransport {
   private launch(childFile: string, workerFile: string, readPaths: string[]): void {
     if (this.dead) return;
     let stderr = '';
-    const child = fork(childFile, [workerFile], {
+    const child = fork(childFile, [workerFile, String(this.memoryLimitMb)], {
       execPath: process.execPath,
       execArgv: permissionFlags(readPaths),
       serialization: 'advanced',
@@ -169,6 +184,10 @@ class NodeChildTransport implements SandboxTransport {
       if (!this.dead) this.events.onMessage(m);
     });
     child.on('exit', (code, sig) => {
+      if (code === MEMORY_EXIT_CODE) {
+        this.exit(`used more than ${this.memoryLimitMb} MB of memory`, 'memory');
+        return;
+      }
       const detail = stderr.trim().split('\n').pop() ?? '';
       this.exit(`exit ${sig ?? code}${detail ? `: ${detail}` : ''}`);
     });
@@ -177,10 +196,10 @@ class NodeChildTransport implements SandboxTransport {
     this.queued = [];
   }
 
-  private exit(reason: string): void {
+  private exit(reason: string, cause?: 'memory'): void {
     const wasDead = this.dead;
     this.dead = true;
     this.child = null;
-    if (!wasDead) this.events.onExit(reason);
+    if (!wasDead) this.events.onExit(reason, cause);
   }
 }

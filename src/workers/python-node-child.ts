@@ -19,4 +19,14 @@ worker.on('error', (err) => {
 });
 worker.on('exit', (code) => process.exit(code === 0 ? 71 : 70));
 process.on('message', (m: HostMessage) => link.fromHost(m));
+
+// Wasm memory only grows, so a process over its cap stays over it: stop, and let the host restart
+// a fresh interpreter (exit code MEMORY_EXIT_CODE of node-sandbox.ts). The main thread stays idle
+// while Python runs in the worker, so the check runs even during a tight allocation loop.
+const limitMb = Number(process.argv[3]);
+if (limitMb > 0) {
+  setInterval(() => {
+    if (process.memoryUsage.rss() > limitMb * 2 ** 20) process.exit(73);
+  }, 100).unref();
+}
 process.on('disconnect', () => process.exit(0));

@@ -169,6 +169,35 @@ describe('limits', () => {
   });
 });
 
+describe('the memory limit of the sandbox child', () => {
+  it('stops a step that keeps allocating as a MemoryError, restarts, and goes on', async () => {
+    const capped = createNodeSandbox({ memoryLimitMb: 600, timeoutMs: 60_000 });
+    try {
+      await capped.start();
+      await capped.execute('kept = 1');
+      const r = await capped.execute(
+        'chunks = []\nwhile True:\n    chunks.append(bytearray(10**7))',
+      );
+      expect(r.status).toBe('error');
+      expect(r.stateLost).toBe(true);
+      expect(r.error).toEqual({
+        kind: 'crash',
+        type: 'MemoryError',
+        message:
+          'Code execution failed due to: MemoryError: the code used more than 600 MB of memory, so the Python interpreter was restarted. All variables and imports from earlier steps are lost.',
+      });
+      // Well before the time limit: the cap, not the clock, ended it.
+      expect(r.durationMs).toBeLessThan(30_000);
+      expect((await capped.execute('1 + 1')).output).toBe('2');
+      // Below the cap, a big allocation is fine.
+      const ok = await capped.execute('len(bytearray(10**8))');
+      expect(ok.output).toBe('100000000');
+    } finally {
+      await capped.dispose();
+    }
+  }, 90_000);
+});
+
 describe('the Node permission model of the sandbox child', () => {
   it('is in force inside the real sandbox child (it probes itself before loading Pyodide)', async () => {
     const host = createNodeSandboxHost();
