@@ -17,7 +17,12 @@ import {
   warmPackageCache,
   type PackageSource,
 } from './node-packages.ts';
-import type { HostMessage, RuntimeConfig, RuntimeMessage } from './protocol.ts';
+import {
+  MEMORY_EXIT_CODE,
+  type HostMessage,
+  type RuntimeConfig,
+  type RuntimeMessage,
+} from './protocol.ts';
 import type { PythonSandbox, SandboxTool } from './sandbox.ts';
 import type { SandboxTransport, TransportEvents } from './transport.ts';
 
@@ -51,8 +56,6 @@ export interface NodeSandboxOptions {
 }
 
 export const DEFAULT_MEMORY_LIMIT_MB = 2048;
-/** The child's exit code for "over the memory limit" (see python-node-child.ts). */
-export const MEMORY_EXIT_CODE = 73;
 
 export function createNodeSandbox(options: NodeSandboxOptions = {}): PythonSandbox {
   return createNodeSandboxHost(options);

@@ -69,3 +69,6 @@ export interface RawResult {
   error?: { kind: SandboxErrorKind; type: string; message: string; line: string | null };
   durationMs: number;
 }
+
+/** The Node sandbox child's exit code for "over its memory limit" (python-node-child.ts). */
+export const MEMORY_EXIT_CODE = 73;

@@ -77,12 +77,11 @@ export function runBenchmark(o: BenchRuntimeOptions): Promise<RunnerResult> {
         question: question.question,
         config,
         engine,
-        sandbox: () =>
-          sandbox
-            ? Promise.resolve(sandbox)
-            : Promise.reject(
-                new PlaygroundError('internal', 'No Python sandbox for an agent run.'),
-              ),
+        sandbox: async () => {
+          if (!sandbox)
+            throw new PlaygroundError('internal', 'No Python sandbox for an agent run.');
+          return sandbox;
+        },
         signal,
         onEvent: (e) => {
           saving.event(e);

@@ -22,8 +22,6 @@ export interface RunWithConfigOptions {
   onEvent: AgentEventListener;
   /** How CoT picks its answer; a benchmark knows, a chat question does not. */
   kind?: 'math' | 'factual' | 'auto';
-  /** Fixed id (a benchmark question's); random otherwise. */
-  runId?: string;
 }
 
 export async function runWithConfig(o: RunWithConfigOptions): Promise<RunRecord> {
@@ -38,7 +36,6 @@ export async function runWithConfig(o: RunWithConfigOptions): Promise<RunRecord>
       signal,
       onEvent,
       ...(o.kind !== undefined && { kind: o.kind }),
-      ...(o.runId !== undefined && { runId: o.runId }),
       ...(seed !== undefined && { seed }),
     });
   }
@@ -56,7 +53,6 @@ export async function runWithConfig(o: RunWithConfigOptions): Promise<RunRecord>
     pythonTimeoutMs: config.pythonTimeoutS * 1000,
     signal,
     onEvent,
-    ...(o.runId !== undefined && { runId: o.runId }),
     ...(seed !== undefined && { seed }),
   });
 }
