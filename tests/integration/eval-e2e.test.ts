@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.ts';
 import { readRecords } from '../../src/eval/node/run-directory.ts';
 import { createSympyEqual } from '../../src/eval/sympy-equal.ts';
 import type { RunSummary } from '../../src/eval/summary.ts';
@@ -35,23 +35,6 @@ function reply(req: RecordedRequest): ScriptEntry {
   return { status: 400, rawBody: '{"error":{"message":"bad request"}}' };
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const e = vi
-    .spyOn(process.stderr, 'write')
-    .mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
-
 let server: FakeOpenAIServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -79,7 +62,7 @@ describe('playground eval end to end (fake server, real agent loop and sandboxes
       '--no-sympy',
       '--no-progress',
     ];
-    const first = await cli(args);
+    const first = await runCli(args);
     expect(first.stderr).not.toContain('playground:');
     expect(first.code).toBe(0);
     const records = await readRecords(out);
@@ -115,13 +98,13 @@ describe('playground eval end to end (fake server, real agent loop and sandboxes
     expect(readFileSync(join(out, 'accuracy.svg'), 'utf8')).toContain('<svg');
 
     const requests = server.completionRequests().length;
-    const again = await cli(args);
+    const again = await runCli(args);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('resuming: 7 question(s) already done');
     expect(server.completionRequests().length).toBe(requests);
     expect(await readRecords(out)).toHaveLength(7);
 
-    const report = await cli(['report', out, out, '--labels', 'first,second']);
+    const report = await runCli(['report', out, out, '--labels', 'first,second']);
     expect(report.code).toBe(0);
     expect(report.stdout).toContain('| Benchmark | first | second |');
     expect(report.stdout).toContain('| mini_math | **75.0** | **75.0** |');
@@ -133,7 +116,7 @@ describe('playground eval end to end (fake server, real agent loop and sandboxes
       fallback: 'Six sevens are \\boxed{41}... no: <answer>so \\boxed{42}</answer>',
     });
     const out = mkdtempSync(join(tmpdir(), 'eval-cot-'));
-    const r = await cli([
+    const r = await runCli([
       'eval',
       '--bench',
       join(FIXTURES, 'mini_math.jsonl'),
@@ -170,7 +153,7 @@ describe('playground eval end to end (fake server, real agent loop and sandboxes
   it('says which benchmark data is missing before any model call', async () => {
     server = await startFakeOpenAIServer({ fallback: reply });
     const empty = mkdtempSync(join(tmpdir(), 'eval-nodata-'));
-    const r = await cli([
+    const r = await runCli([
       'eval',
       '--bench',
       'paper',

@@ -1,22 +1,11 @@
 import { existsSync } from 'node:fs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
 
 async function run(args: string[]): Promise<{ code: number; lines: string[] }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(args);
-    return { code, lines: out.trimEnd().split('\n') };
-  } finally {
-    spy.mockRestore();
-    errSpy.mockRestore();
-  }
+  const { code, stdout } = await runCli(args);
+  return { code, lines: stdout.trimEnd().split('\n') };
 }
 
 let server: FakeOpenAIServer | undefined;

@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.ts';
 import { PlaygroundError } from '../../src/errors.ts';
 import { BENCHMARKS } from '../../src/eval/benchmarks.ts';
 import { fetchPaperData, paperDataFiles, type DataFile } from '../../src/eval/node/fetch-data.ts';
@@ -42,23 +42,6 @@ afterEach(async () => {
   await close?.();
   close = undefined;
 });
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const e = vi
-    .spyOn(process.stderr, 'write')
-    .mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('setup --data', () => {
   it('names the eight paper files under the reference repository', () => {
@@ -134,7 +117,7 @@ describe('setup --data', () => {
     const probe = await startRawServer({});
     await probe.close();
     const base = probe.base.replace('/repo', '/raw');
-    const { code, stderr } = await cli([
+    const { code, stderr } = await runCli([
       'setup',
       '--data',
       '--data-dir',
@@ -166,7 +149,7 @@ describe('setup --data', () => {
       close = server.close;
       const dataDir = mkdtempSync(join(tmpdir(), 'eval-setup-'));
       mkdirSync(dataDir, { recursive: true });
-      const run1 = await cli([
+      const run1 = await runCli([
         'setup',
         '--data',
         '--data-dir',
@@ -176,7 +159,7 @@ describe('setup --data', () => {
       ]);
       expect(run1.code).toBe(0);
       expect(run1.stdout).toContain('8 downloaded, 0 already present');
-      const run2 = await cli([
+      const run2 = await runCli([
         'setup',
         '--data',
         '--data-dir',

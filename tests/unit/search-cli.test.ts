@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { runCli } from '../helpers/run-cli.ts';
 
 const INPUTS = join(import.meta.dirname, '../fixtures/search/inputs');
 
@@ -10,26 +10,6 @@ let work: string;
 let indexDir: string;
 
 /** Runs the CLI and captures what it printed. */
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
-
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'search-cli-'));
   indexDir = join(work, 'index');
@@ -45,7 +25,7 @@ afterAll(async () => {
 
 describe('playground index build', () => {
   it('builds from a folder, reporting formats and progress on stderr and a summary on stdout', async () => {
-    const r = await run(['index', 'build', '--input', INPUTS, '--out', indexDir]);
+    const r = await runCli(['index', 'build', '--input', INPUTS, '--out', indexDir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /^Indexed 16 passages \(3 duplicates and 0 empty skipped, [\d,]+ terms\) into .*index in \d+\.\d s\.\n$/,
@@ -58,7 +38,7 @@ describe('playground index build', () => {
   });
 
   it('--help describes the inputs and options', async () => {
-    const r = await run(['index', 'build', '--help']);
+    const r = await runCli(['index', 'build', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('--chunk-words <n>');
     expect(r.stdout).toContain('--limit <n>');
@@ -66,7 +46,7 @@ describe('playground index build', () => {
   });
 
   it('bad option values are usage errors (exit 2)', async () => {
-    const r = await run([
+    const r = await runCli([
       'index',
       'build',
       '--input',
@@ -83,7 +63,7 @@ describe('playground index build', () => {
 
 describe('playground search', () => {
   it('prints what web_search would return for one query', async () => {
-    const r = await run([
+    const r = await runCli([
       'search',
       '--index',
       indexDir,
@@ -99,7 +79,7 @@ describe('playground search', () => {
   });
 
   it('--json gives ids, titles, scores and texts', async () => {
-    const r = await run([
+    const r = await runCli([
       'search',
       '--index',
       indexDir,
@@ -132,7 +112,7 @@ describe('playground search', () => {
         .map((q) => JSON.stringify(q))
         .join('\n') + '\n',
     );
-    const r = await run(['search', '--index', indexDir, '--queries', file, '--k', '2']);
+    const r = await runCli(['search', '--index', indexDir, '--queries', file, '--k', '2']);
     expect(r.code).toBe(0);
     const lines = r.stdout
       .trim()
@@ -148,26 +128,26 @@ describe('playground search', () => {
   it('a malformed batch line is a usage error naming the line', async () => {
     const file = join(work, 'bad.jsonl');
     await writeFile(file, '{"id": 1, "query": "ok"}\n{"id": 2, "q": "no query"}\n');
-    const r = await run(['search', '--index', indexDir, '--queries', file]);
+    const r = await runCli(['search', '--index', indexDir, '--queries', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bad.jsonl:2');
   });
 
   it('needs exactly one of --query and --queries', async () => {
-    expect((await run(['search', '--index', indexDir])).code).toBe(2);
-    const both = await run(['search', '--index', indexDir, '--query', 'x', '--queries', 'y']);
+    expect((await runCli(['search', '--index', indexDir])).code).toBe(2);
+    const both = await runCli(['search', '--index', indexDir, '--query', 'x', '--queries', 'y']);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('exactly one of --query');
   });
 
   it('a missing index fails with what to do', async () => {
-    const r = await run(['search', '--index', join(work, 'missing'), '--query', 'x']);
+    const r = await runCli(['search', '--index', join(work, 'missing'), '--query', 'x']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/No search index at .*missing.*playground index build/);
   });
 
   it('--help lists the options', async () => {
-    const r = await run(['search', '--help']);
+    const r = await runCli(['search', '--help']);
     expect(r.code).toBe(0);
     for (const opt of [
       '--index <dir>',
