@@ -1,9 +1,9 @@
 /** `playground grade`: one prediction against gold; the last line is `correct` or `incorrect`. */
 import { Option, type Command } from 'commander';
 import { gradeAnswer } from '../../eval/grade.ts';
-import { createSympyEqual } from '../../eval/sympy-equal.ts';
+import { createPaperSympyEqual, createSympyEqual } from '../../eval/sympy-equal.ts';
 import { createNodeSandbox } from '../../python/node-sandbox.ts';
-import type { QuestionKind } from '../../eval/types.ts';
+import { APPROXIMATE_NOTE, type QuestionKind } from '../../eval/types.ts';
 import { addJudgeOptions, judgeFromOptions, type JudgeCliOptions } from '../judge-options.ts';
 
 interface GradeCliOptions extends JudgeCliOptions {
@@ -19,7 +19,9 @@ interface GradeCliOptions extends JudgeCliOptions {
 export function register(program: Command): void {
   const cmd = program
     .command('grade')
-    .description('Grade one answer the way `playground eval` does (PROTOCOL section 10).')
+    .description(
+      'Grade one answer the way `playground eval` does (--grader paper by default; docs/grading.md).',
+    )
     .addOption(
       new Option('--kind <kind>', 'math or factual')
         .choices(['math', 'factual'])
@@ -33,7 +35,11 @@ export function register(program: Command): void {
     )
     .option('--question <text>', 'the question (the LLM judge reads it)')
     .option('--json', 'print the grade details as JSON before the verdict', false)
-    .option('--sympy', 'let sympy in the Python sandbox decide what the rules cannot (math)', false)
+    .option(
+      '--sympy',
+      "let sympy in the Python sandbox decide what the rules cannot (math; the paper's symbolic_equal under --grader paper)",
+      false,
+    )
     .addOption(
       new Option('--python-packages <dir>', 'pure-Python packages for the sandbox (sympy)')
         .env('PLAYGROUND_PYTHON_PACKAGES')
@@ -51,7 +57,10 @@ export function register(program: Command): void {
       result = await gradeAnswer(opts.kind, opts.pred, opts.gold, {
         judge,
         question: opts.question,
-        symbolicEqual: sandbox ? createSympyEqual(sandbox) : undefined,
+        grader: opts.grader,
+        symbolicEqual: sandbox
+          ? (opts.grader === 'paper' ? createPaperSympyEqual : createSympyEqual)(sandbox)
+          : undefined,
       });
     } finally {
       await sandbox?.dispose();
@@ -67,7 +76,7 @@ export function register(program: Command): void {
       );
     } else {
       out(
-        `method: ${result.method}${result.f1 !== undefined ? `, token F1 ${result.f1.toFixed(2)}` : ''}`,
+        `grader: ${opts.grader}, method: ${result.method}${result.f1 !== undefined ? `, token F1 ${result.f1.toFixed(2)}` : ''}${result.approximate ? ` (${APPROXIMATE_NOTE})` : ''}`,
       );
     }
     out(result.correct ? 'correct' : 'incorrect');
