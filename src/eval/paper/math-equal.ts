@@ -1,11 +1,18 @@
 /**
  * The paper's math scoring: `evaluate_math_answer` of unified_framework/score_answers.py (lines
  * 99-133) and the `math_equal` it calls, from math_utils/qwen_math_grader.py (lines 73-268).
- * Symbolic equality is a hook: sympy in the Python sandbox (sympy-equal.ts).
+ * Symbolic equality is a hook: sympy in the Python sandbox (../sympy-equal.ts).
  */
 import type { SymbolicEqual } from '../math-grader.ts';
-import { extractAnswer } from './extract-answer.ts';
-import { pyCount, pyFloat, pyIsClose, pyLen, pyStrip, pyStripChars } from './python-text.ts';
+import { extractAnswer } from '../../agent/math-answer/extract-answer.ts';
+import {
+  pyCount,
+  pyFloat,
+  pyIsClose,
+  pyLen,
+  pyStrip,
+  pyStripChars,
+} from '../../agent/math-answer/python-builtins.ts';
 
 /** score_answers.py line 124 leaves relative tolerance at the grader's 1e-4 (line 282). */
 export const PAPER_RELATIVE_TOLERANCE = 1e-4;

@@ -3,7 +3,7 @@
  * lines 485-574): the last \boxed{...} (or the text after "the answer is", or the last number),
  * then `strip_string`.
  */
-import { pyStrip } from './python-text.ts';
+import { pyStrip } from './python-builtins.ts';
 import { stripString } from './strip-string.ts';
 
 /** The braced group right after the last `marker`, braces counted without escapes. */

@@ -2,7 +2,7 @@
  * The reference's answer normaliser, `strip_string` of math_utils/qwen_math_parser.py (lines
  * 238-376, from Qwen2.5-Math), applied to a prediction only when it holds "boxed".
  */
-import { pyIntText, pyStrip, pyStripChars } from './python-text.ts';
+import { pyIntText, pyStrip, pyStripChars } from './python-builtins.ts';
 import { convertWordNumber } from './word-to-number.ts';
 
 // qwen_math_parser.py lines 100-235, in order, then each with an "s" (line 235).

@@ -2,7 +2,13 @@
  * word2number's `w2n.word_to_num`, which the reference's `strip_string` applies to every boxed
  * answer ("twenty-one" -> 21; also "x plus one" -> 1, as there). null where it raises.
  */
-import { pyFloat, pyFloatText, pyIntText, pyIsDigit, pySplitWhitespace } from './python-text.ts';
+import {
+  pyFloat,
+  pyFloatText,
+  pyIntText,
+  pyIsDigit,
+  pySplitWhitespace,
+} from './python-builtins.ts';
 
 const WORDS: Readonly<Record<string, number>> = {
   zero: 0,

@@ -1,24 +1,23 @@
 /**
- * The few Python built-ins the reference grader leans on (str.strip, float(), int(), isclose,
+ * The few Python built-ins the reference grader leans on (str.split, float(), int(), isclose,
  * str(float)), with Python's semantics rather than JavaScript's: the paper's scores depend on them.
  */
+import { isPySpace, pyStrip } from '../python-text.ts';
 
-// What str.strip() and str.split() treat as whitespace (Py_UNICODE_ISSPACE).
-const PY_SPACE =
-  '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LEADING = new RegExp(`^[${PY_SPACE}]+`);
-const TRAILING = new RegExp(`[${PY_SPACE}]+$`);
-const RUNS = new RegExp(`[${PY_SPACE}]+`);
-
-/** str.strip() with no argument. */
-export function pyStrip(s: string): string {
-  return s.replace(LEADING, '').replace(TRAILING, '');
-}
+export { pyStrip };
 
 /** str.split() with no argument: runs of whitespace, no empty parts. */
 export function pySplitWhitespace(s: string): string[] {
-  const t = pyStrip(s);
-  return t ? t.split(RUNS) : [];
+  const parts: string[] = [];
+  let word = '';
+  for (const ch of s) {
+    if (isPySpace(ch)) {
+      if (word) parts.push(word);
+      word = '';
+    } else word += ch;
+  }
+  if (word) parts.push(word);
+  return parts;
 }
 
 /** str.strip(chars), str.lstrip(chars), str.rstrip(chars). */
