@@ -113,6 +113,11 @@ export function createSympyEqual(
   return runner(sandbox, sympyProgram, options.timeoutMs ?? 10_000);
 }
 
+// Importing sympy takes seconds in Pyodide (more on a busy machine): it gets its own generous
+// limit, so the check's limit measures the check alone, as the reference's 1 s process did.
+const WARM_UP = 'import sympy\nfrom sympy.parsing.sympy_parser import parse_expr';
+const WARM_UP_TIMEOUT_MS = 120_000;
+
 function runner(
   sandbox: PythonSandbox,
   program: (a: string, b: string) => string,
@@ -120,6 +125,8 @@ function runner(
 ): SymbolicEqual {
   return async (a, b) => {
     try {
+      const warm = await sandbox.execute(WARM_UP, { timeoutMs: WARM_UP_TIMEOUT_MS });
+      if (warm.status === 'error') return null;
       const result = await sandbox.execute(program(a, b), { timeoutMs });
       if (result.status === 'error') return null;
       const line = result.logs.split('\n').find((l) => l.startsWith(MARK));
