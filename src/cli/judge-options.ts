@@ -13,18 +13,22 @@ export interface JudgeCliOptions {
   judgeApiKey?: string;
 }
 
-export function graderOption(): Option {
-  return new Option(
-    '--grader <grader>',
-    'paper: the paper\'s scoring (math_equal; factual answers by the LLM judge, else "approximate: no LLM judge"); lenient: the playground\'s offline rules (docs/grading.md)',
-  )
-    .choices([...GRADERS])
-    .default('paper');
-}
+const GRADER_HELP =
+  'paper: the paper\'s scoring (math_equal; factual answers by the LLM judge, else "approximate: no LLM judge"); lenient: the playground\'s offline rules (docs/grading.md)';
 
-export function addJudgeOptions(cmd: Command): Command {
+/** `regrade`: no default, the option asks to grade stored answers again (`report`). */
+export function addJudgeOptions(
+  cmd: Command,
+  grader: 'default-paper' | 'regrade' = 'default-paper',
+): Command {
+  const option = new Option(
+    '--grader <grader>',
+    grader === 'regrade'
+      ? `grade every stored answer again with this grader instead of showing the stored grades; ${GRADER_HELP}`
+      : GRADER_HELP,
+  ).choices([...GRADERS]);
   return cmd
-    .addOption(graderOption())
+    .addOption(grader === 'regrade' ? option : option.default('paper'))
     .addOption(
       new Option(
         '--judge-base-url <url>',

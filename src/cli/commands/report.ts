@@ -8,7 +8,7 @@ import { comparisonMarkdown, comparisonSvg } from '../../eval/report.ts';
 import type { EvalRecord } from '../../eval/runner.ts';
 import { summarize, type RunSummary } from '../../eval/summary.ts';
 import { createPaperSympyEqual, createSympyEqual } from '../../eval/sympy-equal.ts';
-import { GRADERS, type GraderId } from '../../eval/types.ts';
+import type { GraderId } from '../../eval/types.ts';
 import { createNodeSandbox } from '../../python/node-sandbox.ts';
 import type { PythonSandbox } from '../../python/sandbox.ts';
 import { addJudgeOptions, judgeFromOptions, type JudgeCliOptions } from '../judge-options.ts';
@@ -68,14 +68,8 @@ export function register(program: Command): void {
     .option('--out <file>', 'also write the Markdown table to this file')
     .option('--svg <file>', 'write the bar chart of the same comparison')
     .option('--labels <list>', 'column headings, comma-separated, one per directory');
-  addJudgeOptions(cmd);
   // Without --grader the grades stored in each run are shown; with it, every answer is graded again.
-  const graderOpt = cmd.options.find((o) => o.long === '--grader');
-  if (graderOpt) {
-    graderOpt.defaultValue = undefined;
-    graderOpt.description =
-      'grade every stored answer again with this grader (paper or lenient) instead of showing the stored grades';
-  }
+  addJudgeOptions(cmd, 'regrade');
   cmd
     .option('--sympy', 'with --grader: let sympy in the Python sandbox decide math (slower)', false)
     .addOption(
@@ -92,9 +86,6 @@ export function register(program: Command): void {
         );
       }
       const grader = opts.grader;
-      if (grader !== undefined && !GRADERS.includes(grader)) {
-        throw new PlaygroundError('bad_input', `--grader must be one of ${GRADERS.join(', ')}.`);
-      }
       const sandbox =
         grader && opts.sympy ? createNodeSandbox({ pythonPackagesDir: opts.pythonPackages }) : null;
       let summaries: RunSummary[];
