@@ -37,4 +37,12 @@ export {
 } from './summary.ts';
 export { comparisonMarkdown, comparisonSvg, runReportMarkdown } from './report.ts';
 export { barChartSvg, type BarChart, type BarSeries } from './svg-chart.ts';
-export type { BenchQuestion, GradeMethod, GradeResult, QuestionKind } from './types.ts';
+export {
+  APPROXIMATE_NOTE,
+  GRADERS,
+  type BenchQuestion,
+  type GradeMethod,
+  type GradeResult,
+  type GraderId,
+  type QuestionKind,
+} from './types.ts';
