@@ -17,7 +17,7 @@ import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
 import type { PythonSandbox } from '../../src/python/sandbox.ts';
 import type { BenchSuite } from './index.ts';
 
-const CONCURRENCY = 8;
+const CONCURRENCY = 4;
 const PER_SET = 100;
 const SETS = ['math500', 'gsm_hard', 'aime', 'olymmath'];
 
@@ -96,13 +96,12 @@ export const evalPaperGrading: BenchSuite = {
       return runAgent({ question: q.question, engine, sandbox, profile, signal, runId: q.id });
     };
     const pool: PythonSandbox[] = [];
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        const sandbox = createNodeSandbox({ pythonPackagesDir: '/usr/lib/python3/dist-packages' });
-        await sandbox.start();
-        pool.push(sandbox);
-      }),
-    );
+    // One after another: eight cold starts at once exceed the start-up limit on a busy machine.
+    for (let i = 0; i < CONCURRENCY; i++) {
+      const sandbox = createNodeSandbox({ pythonPackagesDir: '/usr/lib/python3/dist-packages' });
+      await sandbox.start();
+      pool.push(sandbox);
+    }
     const lend = async (): Promise<PythonSandbox> => {
       const s = pool.pop();
       if (!s) throw new Error('pool empty');
@@ -139,21 +138,39 @@ export const evalPaperGrading: BenchSuite = {
     };
     const graded = (grader: GraderId) => defaultGrade({ grader });
     try {
-      // Warm-up (JIT, sockets, sympy imported in every sandbox), then the measured passes.
+      // Warm-up (JIT, sockets, sympy imported in every sandbox), then the measured passes,
+      // interleaved and repeated: the best of three per grader damps a busy machine's noise.
       await pass(graded('paper'), 'w');
-      const none = await pass(noGrade, 'n');
-      const lenient = await pass(graded('lenient'), 'l');
-      const paper = await pass(graded('paper'), 'p');
-      const perQuestionMs = (p: { seconds: number }): number =>
+      type Pass = Awaited<ReturnType<typeof pass>>;
+      const best: Record<'none' | 'lenient' | 'paper', Pass | null> = {
+        none: null,
+        lenient: null,
+        paper: null,
+      };
+      for (let round = 0; round < 3; round++) {
+        const results: [keyof typeof best, Pass][] = [
+          ['none', await pass(noGrade, `n${round}`)],
+          ['lenient', await pass(graded('lenient'), `l${round}`)],
+          ['paper', await pass(graded('paper'), `p${round}`)],
+        ];
+        for (const [k, r] of results) {
+          const prev = best[k];
+          if (!prev || r.seconds < prev.seconds) best[k] = r;
+        }
+      }
+      const { none, lenient, paper } = best;
+      if (!none || !lenient || !paper) throw new Error('no measured pass');
+      const perQuestionMs = (p: Pass): number =>
         Number(((1000 * (p.seconds - none.seconds)) / questions.length).toFixed(2));
       return {
         sets,
         questions: questions.length,
         concurrency: CONCURRENCY,
+        rounds: 3,
         noGrading: none,
         lenient: { ...lenient, gradingMsPerQuestion: perQuestionMs(lenient) },
         paper: { ...paper, gradingMsPerQuestion: perQuestionMs(paper) },
-        note: 'answers are the gold bare, boxed, boxed inside a sentence, and wrong, in turn; timings are wall clock on a shared 2-core machine (noisy)',
+        note: 'best of 3 interleaved passes each; answers are the gold bare, boxed, boxed inside a sentence, and wrong, in turn; wall clock on a shared 2-core machine (noisy)',
       };
     } finally {
       await Promise.all(pool.map((s) => s.dispose()));

@@ -121,7 +121,7 @@ describe('playground eval end to end (fake server, real agent loop and sandboxes
 
       // Graded again the paper's way (no sympy, no judge): 0.5 is not \frac{1}{2} without sympy,
       // and the factual figures stand in for the LLM judge.
-      const paper = await runCli(['report', out, '--grader', 'paper']);
+      const paper = await runCli(['report', out, '--grader', 'paper', '--no-sympy']);
       expect(paper.code).toBe(0);
       expect(paper.stdout).toContain('| mini_math | 50.0 |');
       expect(paper.stdout).toContain('| mini_factual | 66.7 (approximate: no LLM judge) |');

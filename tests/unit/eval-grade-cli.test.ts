@@ -122,6 +122,8 @@ describe('playground grade', () => {
       ]);
       expect(paper.lines).toEqual(['grader: paper, method: math-equal', 'correct']);
     },
+    // Two Pyodide start-ups: slow on a busy machine.
+    240_000,
   );
   it('rejects a missing --kind as bad usage', async () => {
     const { code } = await run(['grade', '--pred', '1', '--gold', '1']);

@@ -1,10 +1,9 @@
 /** `playground grade`: one prediction against gold; the last line is `correct` or `incorrect`. */
 import { Option, type Command } from 'commander';
 import { gradeAnswer } from '../../eval/grade.ts';
-import { createPaperSympyEqual, createSympyEqual } from '../../eval/sympy-equal.ts';
-import { createNodeSandbox } from '../../python/node-sandbox.ts';
 import { APPROXIMATE_NOTE, type QuestionKind } from '../../eval/types.ts';
 import { addJudgeOptions, judgeFromOptions, type JudgeCliOptions } from '../judge-options.ts';
+import { lazySympy, wantSympy } from '../lazy-sympy.ts';
 
 interface GradeCliOptions extends JudgeCliOptions {
   kind: QuestionKind;
@@ -12,7 +11,7 @@ interface GradeCliOptions extends JudgeCliOptions {
   gold: string[];
   question?: string;
   json: boolean;
-  sympy: boolean;
+  sympy?: boolean;
   pythonPackages?: string;
 }
 
@@ -37,9 +36,9 @@ export function register(program: Command): void {
     .option('--json', 'print the grade details as JSON before the verdict', false)
     .option(
       '--sympy',
-      "let sympy in the Python sandbox decide what the rules cannot (math; the paper's symbolic_equal under --grader paper)",
-      false,
+      'let sympy in a Python sandbox decide what the rules cannot (default with --grader paper, whose rules end in sympy)',
     )
+    .option('--no-sympy', 'grade math without sympy')
     .addOption(
       new Option('--python-packages <dir>', 'pure-Python packages for the sandbox (sympy)')
         .env('PLAYGROUND_PYTHON_PACKAGES')
@@ -47,23 +46,20 @@ export function register(program: Command): void {
     );
   addJudgeOptions(cmd).action(async (opts: GradeCliOptions) => {
     const judge = judgeFromOptions(opts);
-    const sandbox =
-      opts.sympy && opts.kind === 'math'
-        ? createNodeSandbox({ pythonPackagesDir: opts.pythonPackages })
+    const sympy =
+      opts.kind === 'math' && wantSympy(opts.sympy, opts.grader)
+        ? lazySympy(opts.grader, opts.pythonPackages)
         : null;
     let result;
     try {
-      await sandbox?.start();
       result = await gradeAnswer(opts.kind, opts.pred, opts.gold, {
         judge,
         question: opts.question,
         grader: opts.grader,
-        symbolicEqual: sandbox
-          ? (opts.grader === 'paper' ? createPaperSympyEqual : createSympyEqual)(sandbox)
-          : undefined,
+        symbolicEqual: sympy?.symbolicEqual,
       });
     } finally {
-      await sandbox?.dispose();
+      await sympy?.dispose();
     }
     const out = (s: string): void => void process.stdout.write(s + '\n');
     if (opts.json) {

@@ -7,18 +7,17 @@ import { readConfig, readRecords, readSummary } from '../../eval/node/run-direct
 import { comparisonMarkdown, comparisonSvg } from '../../eval/report.ts';
 import type { EvalRecord } from '../../eval/runner.ts';
 import { summarize, type RunSummary } from '../../eval/summary.ts';
-import { createPaperSympyEqual, createSympyEqual } from '../../eval/sympy-equal.ts';
+import type { SymbolicEqual } from '../../eval/math-grader.ts';
 import type { GraderId } from '../../eval/types.ts';
-import { createNodeSandbox } from '../../python/node-sandbox.ts';
-import type { PythonSandbox } from '../../python/sandbox.ts';
 import { addJudgeOptions, judgeFromOptions, type JudgeCliOptions } from '../judge-options.ts';
+import { lazySympy, wantSympy } from '../lazy-sympy.ts';
 
 interface ReportCliOptions extends Omit<JudgeCliOptions, 'grader'> {
   out?: string;
   svg?: string;
   labels?: string;
   grader?: GraderId;
-  sympy: boolean;
+  sympy?: boolean;
   pythonPackages?: string;
 }
 
@@ -27,14 +26,11 @@ async function regraded(
   dir: string,
   grader: GraderId,
   opts: ReportCliOptions,
-  sandbox: PythonSandbox | null,
+  symbolicEqual: SymbolicEqual | undefined,
 ): Promise<RunSummary> {
   const config = await readConfig(dir);
   if (!config) return readSummary(dir);
   const judge = judgeFromOptions({ ...opts, grader });
-  const symbolicEqual = sandbox
-    ? (grader === 'paper' ? createPaperSympyEqual : createSympyEqual)(sandbox)
-    : undefined;
   const records: EvalRecord[] = [];
   for (const r of await readRecords(dir)) {
     // A question that never ran (an error) has nothing to grade.
@@ -71,7 +67,11 @@ export function register(program: Command): void {
   // Without --grader the grades stored in each run are shown; with it, every answer is graded again.
   addJudgeOptions(cmd, 'regrade');
   cmd
-    .option('--sympy', 'with --grader: let sympy in the Python sandbox decide math (slower)', false)
+    .option(
+      '--sympy',
+      'with --grader: let sympy in a Python sandbox decide math (default with --grader paper)',
+    )
+    .option('--no-sympy', 'with --grader: grade math without sympy')
     .addOption(
       new Option('--python-packages <dir>', 'pure-Python packages for the sandbox (sympy)')
         .env('PLAYGROUND_PYTHON_PACKAGES')
@@ -86,16 +86,18 @@ export function register(program: Command): void {
         );
       }
       const grader = opts.grader;
-      const sandbox =
-        grader && opts.sympy ? createNodeSandbox({ pythonPackagesDir: opts.pythonPackages }) : null;
+      const sympy =
+        grader && wantSympy(opts.sympy, grader) ? lazySympy(grader, opts.pythonPackages) : null;
       let summaries: RunSummary[];
       try {
-        await sandbox?.start();
         summaries = [];
-        for (const d of dirs)
-          summaries.push(grader ? await regraded(d, grader, opts, sandbox) : await readSummary(d));
+        for (const d of dirs) {
+          summaries.push(
+            grader ? await regraded(d, grader, opts, sympy?.symbolicEqual) : await readSummary(d),
+          );
+        }
       } finally {
-        await sandbox?.dispose();
+        await sympy?.dispose();
       }
       const markdown = comparisonMarkdown(summaries, { labels });
       process.stdout.write(markdown);
