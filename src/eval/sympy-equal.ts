@@ -33,12 +33,20 @@ export function sympyProgram(a: string, b: string): string {
  * did in the reference's environment (antlr 4.7 pinned by latex2sympy2), and our LaTeX-to-infix
  * reading with sympy's implicit multiplication stands in for latex2sympy.
  */
+/** Spellings latex2sympy reads as their plain forms (\dfrac, \left(, thin spaces). */
+function latexSpelling(s: string): string {
+  return s
+    .replace(/\\[dt]frac(?![a-zA-Z])/g, '\\frac')
+    .replace(/\\(?:left|right)(?![a-zA-Z])/g, '')
+    .replace(/\\[!,;: ]/g, '');
+}
+
 export function paperSympyProgram(a: string, b: string): string {
   const literal = (s: string | null): string => (s === null ? 'None' : JSON.stringify(s));
   const side = (s: string): string => {
     const unescaped = s.split('\\\\').join('\\');
-    const plain = [latexToPlain(unescaped), latexToPlain(s)].map((p) =>
-      p === null ? null : p.replace(/\binf\b/g, 'oo'),
+    const plain = [latexToPlain(latexSpelling(unescaped)), latexToPlain(latexSpelling(s))].map(
+      (p) => (p === null ? null : p.replace(/\binf\b/g, 'oo')),
     );
     return `[${literal(unescaped)}, ${literal(s)}], [${plain.map(literal).join(', ')}], ${literal(s)}`;
   };
