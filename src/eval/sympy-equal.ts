@@ -131,12 +131,20 @@ function runner(
   program: (a: string, b: string) => string,
   timeoutMs: number,
 ): SymbolicEqual {
+  let warmed = false;
   return async (a, b) => {
     try {
-      const warm = await sandbox.execute(WARM_UP, { timeoutMs: WARM_UP_TIMEOUT_MS });
-      if (warm.status === 'error') return null;
+      if (!warmed) {
+        const warm = await sandbox.execute(WARM_UP, { timeoutMs: WARM_UP_TIMEOUT_MS });
+        if (warm.status === 'error') return null;
+        warmed = true;
+      }
       const result = await sandbox.execute(program(a, b), { timeoutMs });
-      if (result.status === 'error') return null;
+      // A timeout may restart the interpreter: import again before the next check.
+      if (result.status === 'error') {
+        warmed = false;
+        return null;
+      }
       const line = result.logs.split('\n').find((l) => l.startsWith(MARK));
       if (!line) return null;
       return line.endsWith(' equal');
