@@ -3,9 +3,13 @@ import './app.css';
 import App from './App.svelte';
 import OfflineStatus from './components/OfflineStatus.svelte';
 import { serviceWorker } from './pwa/service-worker.svelte.ts';
+import { models } from './models.svelte.ts';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lost its #app element');
+// Models added in this browser join the registry first, so saved settings and links naming one
+// still find it (an IndexedDB read: milliseconds).
+await models.loadAdded();
 mount(App, { target });
 
 // Its own root, so the offline notice shows on every view without touching the app's layout.
