@@ -442,6 +442,13 @@ export class ModelManager {
     if (conflict) throw new PlaygroundError('bad_input', conflict);
     const sampling = getPromptProfile(choice.promptProfile).sampling;
     const slot = source.kind === 'folder' ? this.entry(source.id) : undefined;
+    const lib = source.check.library;
+    if (slot && lib?.ok && slot.modelLib !== lib.modelLib) {
+      throw new PlaygroundError(
+        'bad_input',
+        `The folder is named like the slot ${slot.id}, but it holds a ${lib.library.name} ${lib.quantization} model, not what that slot runs: rename the folder to add it as a model of its own.`,
+      );
+    }
     const entry =
       slot ??
       addedEntry(
