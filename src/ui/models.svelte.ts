@@ -20,7 +20,22 @@ import {
   type NavigatorLike,
   type WebGPUReport,
 } from '../engines/webgpu-check.ts';
-import type { CachedModel, StorageFigures } from '../engines/webllm-cache.ts';
+// Small Cache API readers and writers, no web-llm code: part of the first load.
+import {
+  deleteCachedModel,
+  listCachedModels,
+  storageFigures,
+  type CachedModel,
+  type StorageFigures,
+} from '../engines/webllm-cache.ts';
+import {
+  blobFolderAccess,
+  copyFolderToCache,
+  hasCompleteCopy,
+  pickedFolder,
+  type CopyProgress,
+  type PickedFolder,
+} from '../engines/webllm-cache-import.ts';
 import {
   assertModelFolder,
   chooseModelSource,
@@ -39,7 +54,6 @@ import {
   type HubRef,
   type ModelSourceCheck,
 } from '../engines/model-source-check.ts';
-import type { CopyProgress, PickedFolder } from '../engines/webllm-cache-import.ts';
 import type { LoadedModel, LoadProgress } from '../engines/webllm-loader.ts';
 import { PlaygroundError, type SerializedError } from '../errors.ts';
 import { hostOf, loadFailure } from '../engines/load-failure.ts';
@@ -166,7 +180,6 @@ export class ModelManager {
   }
 
   private async refreshBrowserCopies(): Promise<void> {
-    const { hasCompleteCopy } = await import('../engines/webllm-cache-import.ts');
     const local = registry.models.filter((m) => m.source === 'local');
     const found = await Promise.all(local.map((m) => hasCompleteCopy(m, location.origin)));
     this.browserCopies = local.filter((_, i) => found[i]).map((m) => m.id);
@@ -326,7 +339,6 @@ export class ModelManager {
     const folder = `models/${entry.id}/resolve/main/`;
     try {
       if (entry.source === 'local') {
-        const { hasCompleteCopy } = await import('../engines/webllm-cache-import.ts');
         if (await hasCompleteCopy(entry, location.origin))
           return { entry, from: "this browser's model cache" };
       }
@@ -379,7 +391,6 @@ export class ModelManager {
   }
 
   async refreshCache(): Promise<void> {
-    const { listCachedModels, storageFigures } = await import('../engines/webllm-cache.ts');
     const [cached, storage] = await Promise.all([
       listCachedModels(registry.models),
       storageFigures(),
@@ -390,7 +401,6 @@ export class ModelManager {
 
   async remove(entry: ModelEntry): Promise<void> {
     if (this.loaded?.entry.id === entry.id) await this.unload();
-    const { deleteCachedModel } = await import('../engines/webllm-cache.ts');
     try {
       await deleteCachedModel(entry);
     } catch (err) {
@@ -411,7 +421,6 @@ export class ModelManager {
 
   /** Checks a folder picked in the browser; reads only its manifests. */
   async checkFolder(items: readonly { path: string; blob: Blob }[]): Promise<CheckedSource> {
-    const { pickedFolder, blobFolderAccess } = await import('../engines/webllm-cache-import.ts');
     const folder = pickedFolder(items);
     const check = await checkModelSource(blobFolderAccess(folder.files));
     const quant = check.library?.ok ? check.library.quantization : '';
@@ -468,7 +477,6 @@ export class ModelManager {
         sampling,
       );
     if (source.kind === 'folder') {
-      const { copyFolderToCache } = await import('../engines/webllm-cache-import.ts');
       await copyFolderToCache(source.folder, source.check.folder, entry, {
         origin: location.origin,
         ...(onProgress && { onProgress }),

@@ -169,7 +169,10 @@ describe('checkHubModel against a local hub', () => {
 
 describe('a picked folder', () => {
   const blobs = (prefix: string, files: Map<string, Buffer>) =>
-    [...files].map(([name, body]) => ({ path: `${prefix}${name}`, blob: new Blob([body]) }));
+    [...files].map(([name, body]) => ({
+      path: `${prefix}${name}`,
+      blob: new Blob([new Uint8Array(body)]),
+    }));
 
   it('finds the model below resolve/main/ and checks it like a server folder', async () => {
     const files = modelFolder();
