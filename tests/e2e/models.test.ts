@@ -138,6 +138,23 @@ describe('installed or not', () => {
     await screenshot(page, 'chat-model-not-installed');
   });
 
+  it('fits a 390 px phone: the model list stacks, nothing scrolls sideways', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await open(`${preview.url}#/models`);
+    await expect.poll(() => row(DISTILLED).getAttribute('data-state')).toBe('not-installed');
+    await page.getByLabel('From Hugging Face (repository id or URL)').fill('x');
+    // The view's own content (the top navigation is the app shell's).
+    const overflow = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      const rights = [...document.querySelectorAll('main *')].map(
+        (e) => e.getBoundingClientRect().right,
+      );
+      return Math.max(...rights) - width;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'models-phone');
+  });
+
   it('says before a run that the sandbox lacks numpy and sympy, with the command', async () => {
     await open(`${preview.url}#/chat`);
     const note = page.getByTestId('python-packages-missing');
