@@ -222,10 +222,6 @@ export class ModelManager {
     };
   }
 
-  ready(entry: ModelEntry): boolean {
-    return this.availability(entry).state === 'ready';
-  }
-
   /** The build the pickers should hold for `id`: its q4f32 twin on a GPU without shader-f16. */
   runnableId(id: string): string {
     const entry = this.entry(id);
@@ -252,8 +248,14 @@ export class ModelManager {
             (a, b) => Number(a.quantization === 'q4f16_1') - Number(b.quantization === 'q4f16_1'),
           )
         : list;
-    const ready = registry.models.filter((m) => this.availability(m).state !== 'not-installed');
-    const missing = registry.models.filter((m) => this.availability(m).state === 'not-installed');
+    const ready = registry.models.filter((m) => this.availability(m).state === 'ready');
+    const missing = registry.models.filter((m) => this.availability(m).state !== 'ready');
+    const missingNote: Record<Availability['state'], string> = {
+      ready: '',
+      checking: 'checking…',
+      broken: 'folder has problems',
+      'not-installed': 'not installed',
+    };
     const groups: PickerGroup[] = [
       {
         label: 'Distilled agents',
@@ -271,7 +273,10 @@ export class ModelManager {
       },
       {
         label: 'Not installed (see Models)',
-        options: missing.map((entry) => ({ entry, note: 'not installed' })),
+        options: missing.map((entry) => ({
+          entry,
+          note: missingNote[this.availability(entry).state],
+        })),
       },
     ];
     return groups.filter((g) => g.options.length > 0);

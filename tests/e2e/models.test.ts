@@ -35,7 +35,20 @@ let errors: string[];
 let fixtures: string;
 
 const DISTILLED = 'agent-distilled-Qwen2.5-1.5B-Instruct-q4f32_1-MLC';
-const SLOT = 'user-distilled-Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
+// Not the 0.5B slot: tests/e2e/webgpu.test.ts puts a broken folder there on disk.
+const SLOT = 'user-distilled-Qwen2.5-3B-Instruct-q4f32_1-MLC';
+/** Qwen2.5 3B's shape, which the 3B slot's library runs. */
+const QWEN_3B_CONFIG = {
+  ...QWEN_05B_CONFIG,
+  model_config: {
+    hidden_size: 2048,
+    intermediate_size: 11008,
+    num_attention_heads: 16,
+    num_hidden_layers: 36,
+    num_key_value_heads: 2,
+    vocab_size: 151936,
+  },
+};
 
 beforeAll(async () => {
   const built = await ensureBuilt();
@@ -115,16 +128,18 @@ describe('installed or not', () => {
     await expect
       .poll(() => picker.inputValue(), { timeout: 20_000 })
       .toBe('Qwen2.5-1.5B-Instruct-q4f32_1-MLC');
-    const groups = await picker.locator('optgroup').evaluateAll((gs) =>
-      gs.map((g) => ({
-        label: g.getAttribute('label'),
-        options: [...g.querySelectorAll('option')].map((o) => o.textContent ?? ''),
-      })),
-    );
+    const readGroups = () =>
+      picker.locator('optgroup').evaluateAll((gs) =>
+        gs.map((g) => ({
+          label: g.getAttribute('label'),
+          options: [...g.querySelectorAll('option')].map((o) => o.textContent ?? ''),
+        })),
+      );
+    await expect
+      .poll(async () => (await readGroups()).at(-1)?.options ?? [], { timeout: 20_000 })
+      .toContain('Agent-distilled Qwen2.5 1.5B (q4f32_1) — not installed');
+    const groups = await readGroups();
     expect(groups.at(-1)?.label).toBe('Not installed (see Models)');
-    expect(groups.at(-1)?.options).toContain(
-      'Agent-distilled Qwen2.5 1.5B (q4f32_1) — not installed',
-    );
     const base = groups.find((g) => g.label === 'Base instruct models')?.options ?? [];
     // Without shader-f16 the builds that run come first.
     expect(base[0]).toBe('Qwen2.5 0.5B Instruct (q4f32_1)');
@@ -171,7 +186,7 @@ describe('add a model from a hub', () => {
   async function check(input: string): Promise<void> {
     await open(`${preview.url}#/models`);
     await page.getByLabel('From Hugging Face (repository id or URL)').fill(input);
-    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
   }
 
   it('refuses a missing file, a wrong size and an unknown architecture, naming each', async () => {
@@ -311,25 +326,25 @@ describe('add a model from a folder', () => {
   }, 90_000);
 
   it('a folder named like a registry slot installs that slot, and its Load is enabled', async () => {
-    const dir = writeModelFolder(fixtures, SLOT, modelFolder());
+    const dir = writeModelFolder(fixtures, SLOT, modelFolder(QWEN_3B_CONFIG));
     await pick(dir);
     await page.getByRole('button', { name: 'Copy into this browser' }).click();
     await page
-      .getByText(/Installed Your distilled Qwen2.5 0.5B \(q4f32_1\) in this browser/)
+      .getByText(/Installed Your distilled Qwen2.5 3B \(q4f32_1\) in this browser/)
       .waitFor({
         timeout: 20_000,
       });
     await expect.poll(() => row(SLOT).getAttribute('data-state')).toBe('ready');
     expect(
       await page
-        .getByRole('button', { name: 'Load Your distilled Qwen2.5 0.5B (q4f32_1)' })
+        .getByRole('button', { name: 'Load Your distilled Qwen2.5 3B (q4f32_1)' })
         .isEnabled(),
     ).toBe(true);
     // Not a second entry: the slot itself is installed.
-    expect(await page.locator(`tr[data-model^="user-distilled-Qwen2.5-0.5B"]`).count()).toBe(2);
+    expect(await page.locator(`tr[data-model^="user-distilled-Qwen2.5-3B"]`).count()).toBe(2);
     page.once('dialog', (d) => void d.accept());
     await page
-      .getByRole('button', { name: 'Delete Your distilled Qwen2.5 0.5B (q4f32_1) from the cache' })
+      .getByRole('button', { name: 'Delete Your distilled Qwen2.5 3B (q4f32_1) from the cache' })
       .click();
     await expect
       .poll(() => row(SLOT).getAttribute('data-state'), { timeout: 20_000 })
