@@ -85,10 +85,14 @@ export async function checkModelSource(access: FolderAccess): Promise<ModelSourc
   return { ok: problems.length === 0, folder, library, totalBytes, problems };
 }
 
+/** A manifest or HEAD request that takes longer than this means the hub is not answering. */
+const HUB_REQUEST_TIMEOUT_MS = 30_000;
+
 /** Checks a repository over HTTP; a server that cannot be read gets a message saying why. */
 export async function checkHubModel(
   ref: HubRef,
-  fetchImpl: typeof fetch = (...args) => fetch(...args),
+  fetchImpl: typeof fetch = (input, init) =>
+    fetch(input, { ...init, signal: AbortSignal.timeout(HUB_REQUEST_TIMEOUT_MS) }),
 ): Promise<ModelSourceCheck> {
   try {
     return await checkModelSource(httpFolderAccess(filesUrl(ref), fetchImpl));
