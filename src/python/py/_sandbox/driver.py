@@ -6,7 +6,7 @@ import json as _json
 import sys as _sys
 
 from _sandbox import executor, namespace, policy
-from _sandbox.tools import make_tool
+from _sandbox.tools import device_transport, make_tool
 
 
 class _State:
@@ -113,12 +113,15 @@ def reset():
     return 'ok'
 
 
-def install(bridge, config_json):
-    """Runs once, before any user code: builds builtins, tools and the global guards."""
+def install(config_json, transport=None):
+    """Runs once, before any user code: builds builtins, tools and the global guards. Tools
+    reach the host through `transport` (tests) or the runtime's tool device."""
     config = _json.loads(config_json)
+    if transport is None:
+        transport = device_transport(config['toolDevice'])
     enforce = config.get('pythonPolicy', 'on') != 'off'
     executor.set_enforce(enforce)
-    namespace.set_tools({spec['name']: make_tool(spec['name'], list(spec['params']), bridge)
+    namespace.set_tools({spec['name']: make_tool(spec['name'], list(spec['params']), transport)
                          for spec in config.get('tools', [])})
     policy.find_js_proxy_type()
     _sys.setrecursionlimit(int(config.get('recursionLimit', 1000)))
