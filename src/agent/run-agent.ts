@@ -14,6 +14,7 @@ import {
   fallbackMessages,
   mergeConsecutive,
   storedAssistantOutput,
+  withEndCode,
   taskMessage,
 } from './conversation.ts';
 import type { AgentEventListener } from './events.ts';
@@ -178,7 +179,9 @@ export async function runAgent(options: AgentRunOptions): Promise<RunRecord> {
 
     const parsed: StepSample[] = [];
     for (const output of outputs) {
-      const extraction = await extractCode(output, (code) => sandbox.checkSyntax(code));
+      const extraction = await extractCode(withEndCode(output), (code) =>
+        sandbox.checkSyntax(code),
+      );
       parsed.push(
         extraction.ok
           ? { output, code: extraction.code, parseError: null }

@@ -3,6 +3,7 @@ import {
   fallbackMessages,
   mergeConsecutive,
   storedAssistantOutput,
+  withEndCode,
   taskMessage,
 } from '../../src/agent/conversation.ts';
 import {
@@ -33,9 +34,15 @@ describe('conversation layout (PROTOCOL section 1)', () => {
   });
 
   it('stores assistant turns stripped, restoring <end_code> after a closing fence', () => {
+    // As agents.py does it: <end_code> goes after the trailing whitespace, then the turn is
+    // stripped (memory.py ActionStep.to_messages).
     expect(storedAssistantOutput('  Thought: x\nCode:\n```py\n1\n```\n\n')).toBe(
+      'Thought: x\nCode:\n```py\n1\n```\n\n<end_code>',
+    );
+    expect(storedAssistantOutput('Thought: x\nCode:\n```py\n1\n```')).toBe(
       'Thought: x\nCode:\n```py\n1\n```<end_code>',
     );
+    expect(withEndCode('Code:\n```py x```  ')).toBe('Code:\n```py x```  <end_code>');
     expect(storedAssistantOutput('Thought: only text ')).toBe('Thought: only text');
   });
 

@@ -78,6 +78,8 @@ def build_builtins(enforce):
 
 
 def _common():
+    # Held in a list or dict, these pass the value check like the builtins they stand for.
+    sandbox_print.__module__ = final_answer.__module__ = 'builtins'
     b = {n: _real_getattr(_math, n) for n in parity.REFERENCE_MATH_NAMES}
     b['print'] = sandbox_print
     b['final_answer'] = final_answer

@@ -205,6 +205,9 @@ class Namespace(dict):
     __slots__ = ()
 
     def __missing__(self, name):
+        if name.startswith('__'):
+            # Python's own probes (__annotations__...) expect a KeyError.
+            raise KeyError(name)
         b = dict.get(self, '__builtins__')
         if isinstance(b, dict) and name in b:
             return b[name]

@@ -22,23 +22,31 @@ def device_transport(path):
     return send
 
 
-def _jsonable(v, depth=0):
-    """The argument as JSON the host can read: what JSON cannot carry (nan, sets, objects)
-    goes as its str(), so the tool answers the model instead of failing on the transport."""
+_JSON_DEPTH = 16
+
+
+def _jsonable(name, param, v, depth=0):
+    """The argument as JSON the host can read, or a TypeError that tells the model what a
+    tool accepts: JSON has no nan, sets or objects, and the host must never see invalid JSON."""
     if v is None or isinstance(v, (bool, str)):
-        return v
+        return str(v) if isinstance(v, str) and type(v) is not str else v
     if isinstance(v, int):
-        return v if abs(v) < 2 ** 53 else str(v)
-    if isinstance(v, float):
-        return v if _math.isfinite(v) else str(v)
-    if depth < 8 and isinstance(v, (list, tuple)):
-        return [_jsonable(x, depth + 1) for x in v]
-    if depth < 8 and isinstance(v, dict):
-        return {str(k): _jsonable(x, depth + 1) for k, x in v.items()}
+        return int(v)
+    if isinstance(v, float) and _math.isfinite(v):
+        return float(v)
+    if depth < _JSON_DEPTH and isinstance(v, (list, tuple)):
+        return [_jsonable(name, param, x, depth + 1) for x in v]
+    if depth < _JSON_DEPTH and isinstance(v, dict) and all(isinstance(k, str) for k in v):
+        return {str(k): _jsonable(name, param, x, depth + 1) for k, x in v.items()}
     try:
-        return str(v)
+        shown = repr(v)
     except Exception:
-        return '<unprintable {}>'.format(type(v).__name__)
+        shown = '?'
+    if len(shown) > 60:
+        shown = shown[:57] + '...'
+    raise TypeError('{}() cannot take {} for {!r}: a tool argument must be a str, int, float, '
+                    'bool, None, or a list or dict of those (got {}).'.format(
+                        name, shown, param, type(v).__name__))
 
 
 def make_tool(name, params, transport):
@@ -56,7 +64,7 @@ def make_tool(name, params, transport):
         for p in params:
             if p not in bound:
                 raise TypeError("{}() missing required argument: '{}'".format(name, p))
-        args_json = {k: _jsonable(v) for k, v in bound.items()}
+        args_json = {k: _jsonable(name, k, v) for k, v in bound.items()}
         request = _json.dumps({'name': name, 'args': args_json}, allow_nan=False)
         reply = _json.loads(transport(request))
         if reply.get('interrupted'):
