@@ -1,4 +1,4 @@
-/** PROTOCOL section 1: how the conversation is laid out and sent. */
+/** docs/protocol.md section 1: how the conversation is laid out and sent. */
 import type { ChatMessage } from '../engines/chat-engine.ts';
 import { pyStrip } from './python-text.ts';
 import type { PromptProfile } from './prompt-profile.ts';
@@ -44,7 +44,7 @@ export function fallbackTask(question: string, profile: PromptProfile): string {
   return cut === -1 ? task : task.slice(0, cut);
 }
 
-/** PROTOCOL section 5: the messages of the max-steps fallback call (before merging). */
+/** docs/protocol.md section 5: the messages of the max-steps fallback call (before merging). */
 export function fallbackMessages(
   conversation: readonly ChatMessage[],
   question: string,

@@ -1,5 +1,5 @@
 /**
- * The Thought/Code/Observation loop of PROTOCOL sections 1-6: one question in, a complete run
+ * The Thought/Code/Observation loop of docs/protocol.md sections 1-6: one question in, a complete run
  * record out. Engine, sandbox and tools come from the caller; this file knows none of them.
  */
 import type { ChatMessage, ChatRequest, ChatResponse } from '../engines/chat-engine.ts';
@@ -41,7 +41,7 @@ export interface AgentRunOptions {
   pythonTimeoutMs?: number;
   seed?: number;
   /**
-   * Teacher side (PROTOCOL section 7): the assistant turn of step 1 starts with this text and the
+   * Teacher side (docs/protocol.md section 7): the assistant turn of step 1 starts with this text and the
    * model continues it. Students never get one.
    */
   firstThoughtPrefix?: string | null;

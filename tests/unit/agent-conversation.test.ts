@@ -25,7 +25,7 @@ const result = (over: Partial<ExecutionResult>): ExecutionResult => ({
   ...over,
 });
 
-describe('conversation layout (PROTOCOL section 1)', () => {
+describe('conversation layout (docs/protocol.md section 1)', () => {
   it('builds the task message with the suffix, real newlines and single backslashes', () => {
     const m = taskMessage('What is 2+2?', distilled);
     expect(m.startsWith('New task:\nWhat is 2+2?\n\nIMPORTANT: Always provide')).toBe(true);
@@ -84,7 +84,7 @@ describe('conversation layout (PROTOCOL section 1)', () => {
   });
 });
 
-describe('observations (PROTOCOL section 3)', () => {
+describe('observations (docs/protocol.md section 3)', () => {
   it('formats a success', () => {
     expect(executionObservation(2, result({ logs: '4\n', output: 'None' }))).toBe(
       'Call id: call_2\nObservation:\nExecution logs:\n4\nLast output from code snippet:\nNone',
