@@ -194,6 +194,12 @@ class Errors(Case):
         self.err('break', failed('break', 'BreakException: '))
         self.err('continue', failed('continue', 'ContinueException: '))
 
+    def test_what_python_will_not_compile_gets_the_reference_refusal(self):
+        self.err('yield 5', failed('yield 5', 'InterpreterError: Yield is not supported.'))
+        self.err('x = await f()', failed('x = await f()',
+                                         'InterpreterError: Await is not supported.'))
+        self.err('nonlocal q', failed('nonlocal q', 'InterpreterError: Nonlocal is not supported.'))
+
     def test_plain_python_errors(self):
         self.err('1/0', failed('1/0', 'ZeroDivisionError: division by zero'))
         self.err("int('x')", failed("int('x')", (

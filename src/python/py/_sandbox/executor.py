@@ -53,7 +53,10 @@ def run(ns, code):
             parity.note_names(tree)
             try:
                 for node in tree.body:
-                    compiled = _compile_stmt(node)
+                    try:
+                        compiled = _compile_stmt(node)
+                    except SyntaxError as e:
+                        raise parity.compile_refusal(node) or e
                     parity.start_statement()
                     try:
                         _real_exec(compiled, ns)

@@ -424,6 +424,21 @@ def _value_of(node, depth):
     return [node]
 
 
+# Statements and expressions the reference's evaluate_ast has no case for.
+_UNSUPPORTED = tuple(getattr(_ast, n) for n in (
+    'Yield', 'YieldFrom', 'Await', 'Nonlocal', 'Global', 'AsyncFunctionDef', 'AsyncFor',
+    'AsyncWith', 'NamedExpr', 'Match', 'TryStar', 'AnnAssign', 'TypeAlias') if hasattr(_ast, n))
+
+
+def compile_refusal(node):
+    """For a statement that parses but that Python refuses to compile (a top-level `yield`,
+    `await`, `nonlocal`...): the reference's own refusal, when it has one."""
+    for sub in _ast.walk(node):
+        if isinstance(sub, _UNSUPPORTED):
+            return InterpreterError('{} is not supported.'.format(type(sub).__name__))
+    return None
+
+
 def rewrite(node, protected):
     """One top-level statement as the statements that run it the reference's way."""
     scoped = _Scope(protected).visit(node)
