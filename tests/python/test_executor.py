@@ -220,6 +220,13 @@ class Errors(Case):
             'Code parsing failed on line 1 due to: SyntaxError\n' + caret
             + "Error: '(' was never closed (<unknown>, line 1)"))
 
+    def test_a_syntax_error_shows_the_previous_steps_logs(self):
+        # The reference parses before it empties its print buffer.
+        self.sb.run('print("hello")')
+        self.assertEqual(self.sb.run('x = (')['logs'], 'hello\n')
+        self.sb.run('y = 1')
+        self.assertEqual(self.sb.run('x = (')['logs'], '')
+
 
 class Names(Case):
     def test_a_misspelt_variable_resolves_to_the_closest_one(self):

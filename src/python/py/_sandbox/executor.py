@@ -12,6 +12,9 @@ _real_exec = exec
 _real_getattr = getattr
 
 
+_LAST_LOGS = '__sandbox_last_logs__'
+
+
 class _State:
     enforce = True
 
@@ -38,6 +41,7 @@ def run(ns, code):
     output.start_logs()
     start = _time.perf_counter()
     result = {'status': 'ok', 'output': 'None'}
+    parse_failed = False
     try:
         try:
             tree = _ast.parse(code)
@@ -47,6 +51,7 @@ def run(ns, code):
                    + 'Error: {}'.format(str(e)))
             result = {'status': 'error', 'error': _error('syntax', type(e).__name__, msg)}
             tree = None
+            parse_failed = True
         value = None
         node = None
         if tree is not None:
@@ -76,7 +81,14 @@ def run(ns, code):
     except BaseException as e:
         # An interrupt that lands in the driver's own bookkeeping.
         result = {'status': 'error', 'error': describe(e, code, None)}
-    result['logs'] = output.take_logs()
+    logs = output.take_logs()
+    if parse_failed:
+        # The reference parses before it empties its print buffer, so a syntax error shows the
+        # previous step's logs (local_python_executor.py:1545-1568, agents.py:1555-1562).
+        logs = dict.get(ns, _LAST_LOGS, '')
+    else:
+        dict.__setitem__(ns, _LAST_LOGS, logs)
+    result['logs'] = logs
     result['durationMs'] = (_time.perf_counter() - start) * 1000
     return result
 
