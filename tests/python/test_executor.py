@@ -124,6 +124,10 @@ class Definitions(Case):
         self.assertRegex(self.sb.output('f'), FUNC)
         self.out('f(3)', '3')
 
+    def test_printing_a_function(self):
+        r = self.sb.run('def f():\n    return 1\nprint(f)')
+        self.assertRegex(r['logs'].strip(), FUNC)
+
     def test_lambda(self):
         self.assertRegex(self.sb.output('g = lambda y: y + 1'), LAMBDA)
         self.out('g(1)', '2')
@@ -183,6 +187,14 @@ class Errors(Case):
                 "InterpreterError: Cannot assign to name '{}': doing this would erase the "
                 'existing tool!').format(name)))
         self.out('web_search("x")', 'passages for x')
+
+    def test_unpacking_python_refuses_too(self):
+        self.err('a, b = [1, 2, 3]', failed('a, b = [1, 2, 3]',
+                                            'InterpreterError: Cannot unpack tuple of wrong size'))
+        self.err('a, b = 5', failed('a, b = 5', 'InterpreterError: Cannot unpack non-tuple value'))
+        self.err('for x, y in [(1, 2, 3)]:\n    pass', failed(
+            'for x, y in [(1, 2, 3)]:\n    pass',
+            'InterpreterError: Cannot unpack tuple of wrong size'))
 
     def test_assert(self):
         self.err('assert 1 == 2', failed('assert 1 == 2',
@@ -266,6 +278,11 @@ class RealPythonKeepsRunning(Case):
     def test_continue_skips_to_the_next_iteration(self):
         r = self.sb.run('for i in range(3):\n    if i == 1:\n        continue\n    print(i)')
         self.assertEqual(r['logs'], '0\n2\n')
+
+    def test_boolean_operators_keep_their_operand(self):
+        # The reference's `or`/`and` return True/False.
+        self.out('x = None or 5', '5')
+        self.out('lst = [1]\nlst += (2,)', '[1, 2]')
 
     def test_class_bodies_and_builtins_the_reference_lacks(self):
         self.out('class P:\n    """doc"""\n    x = 1\nP.x', '1')

@@ -104,9 +104,13 @@ def describe(e, code, node):
     if isinstance(e, KeyboardInterrupt) and not _real_getattr(e, 'sandbox_raised', False):
         return _error('timeout', type_name, '', segment)
     kind = 'policy' if _real_getattr(e, 'sandbox_policy', False) else 'runtime'
+    unpack = parity.unpack_error_text(e)
     if isinstance(e, NameError) and not isinstance(e, UnboundLocalError) and e.name:
         type_name = 'InterpreterError'
         text = 'The variable \x60{}\x60 is not defined.'.format(e.name)
+    elif unpack is not None:
+        type_name = 'InterpreterError'
+        text = unpack
     else:
         try:
             text = str(e)

@@ -430,6 +430,20 @@ _UNSUPPORTED = tuple(getattr(_ast, n) for n in (
     'AsyncWith', 'NamedExpr', 'Match', 'TryStar', 'AnnAssign', 'TypeAlias') if hasattr(_ast, n))
 
 
+def unpack_error_text(e):
+    """The reference's words for an unpacking Python refuses too (set_value, :774-780)."""
+    try:
+        message = str(e)
+    except Exception:
+        return None
+    if type(e) is ValueError and message.startswith(('too many values to unpack',
+                                                     'not enough values to unpack')):
+        return 'Cannot unpack tuple of wrong size'
+    if type(e) is TypeError and message.startswith('cannot unpack non-iterable'):
+        return 'Cannot unpack non-tuple value'
+    return None
+
+
 def compile_refusal(node):
     """For a statement that parses but that Python refuses to compile (a top-level `yield`,
     `await`, `nonlocal`...): the reference's own refusal, when it has one."""
