@@ -79,6 +79,8 @@ describe('errors in the reference words', () => {
       "InterpreterError: Cannot assign to name 'web_search': doing this would erase the existing tool!",
     ],
     ['yield 1', 'yield 1', 'InterpreterError: Yield is not supported.'],
+    ['a, b = [1, 2, 3]', 'a, b = [1, 2, 3]', 'InterpreterError: Cannot unpack tuple of wrong size'],
+    ['a, b = 5', 'a, b = 5', 'InterpreterError: Cannot unpack non-tuple value'],
     ['return 3', 'return 3', 'ReturnException: 3'],
     [
       'print(never_defined_anywhere)',
@@ -102,7 +104,21 @@ describe('errors in the reference words', () => {
   });
 });
 
+describe('a syntax error', () => {
+  it("shows the previous step's logs, as the reference does", async () => {
+    await sb.execute('print("from step 1")');
+    const r = await sb.execute('x = (');
+    expect(r.logs).toBe('from step 1\n');
+    expect(r.error?.message).toMatch(/^Code parsing failed on line 1 due to: SyntaxError\n/);
+  });
+});
+
 describe('name lookup', () => {
+  it('inside a comprehension and a function body too', async () => {
+    expect(await observe('values = [1, 2]\n[v * 2 for v in valuse]')).toBe(ok('', '[2, 4]'));
+    expect(await observe('def total():\n    return sum(valus)\ntotal()')).toBe(ok('', '3'));
+  });
+
   it('a misspelt variable resolves to the closest one and the code runs on', async () => {
     expect(await observe('numbers = [1, 2, 3]\nprint(nubers)\nlen(numbrs)')).toBe(
       ok('[1, 2, 3]\n', '3'),
