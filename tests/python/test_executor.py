@@ -255,6 +255,13 @@ class Names(Case):
 
     def test_inside_a_function_body(self):
         self.out('total = 5\ndef h():\n    return totl\nh()', '5')
+        self.out('def f(x):\n    return xx\nf(3)', '3')
+
+    def test_a_function_body_from_an_earlier_step_calling_a_missing_function(self):
+        self.sb.run('def g():\n    return helperfn(2)')
+        self.err('g()', failed('g()', (
+            'InterpreterError: It is not permitted to evaluate other functions than the provided '
+            'tools or functions defined/imported in previous code (tried to execute helperfn).')))
 
     def test_a_name_the_code_catches_as_missing_is_still_an_error(self):
         self.err('try:\n    nothing_like_it\nexcept NameError:\n    pass', failed(

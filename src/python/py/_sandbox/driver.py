@@ -5,7 +5,7 @@ import builtins as _builtins
 import json as _json
 import sys as _sys
 
-from _sandbox import executor, namespace, policy
+from _sandbox import executor, namespace, parity, policy
 from _sandbox.tools import device_transport, make_tool
 
 
@@ -109,6 +109,7 @@ def check_syntax(code):
 
 def reset():
     _State.ns = namespace.new_namespace()
+    parity.forget_names()
     _drop_candidates()
     return 'ok'
 

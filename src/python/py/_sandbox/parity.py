@@ -177,10 +177,24 @@ except ImportError:  # pragma: no cover
 # ---------------------------------------------------------------- the task namespace
 
 class _Names:
-    """How the step's code uses each name: a name only ever called is a function the model
-    assumed exists; a name read as a value may be a misspelt variable."""
+    """How the code uses each name: a name only ever called is a function the model assumed
+    exists; a name read as a value may be a misspelt variable. The step's own code decides;
+    for names seen only in earlier steps (a function body), all the task's code does."""
     called = frozenset()
     read = frozenset()
+    called_before = set()
+    read_before = set()
+
+
+def forget_names():
+    _Names.called_before = set()
+    _Names.read_before = set()
+
+
+def _only_called(name):
+    if name in _Names.called or name in _Names.read:
+        return name not in _Names.read
+    return name in _Names.called_before and name not in _Names.read_before
 
 
 def note_names(tree):
@@ -195,6 +209,8 @@ def note_names(tree):
         if (isinstance(node, _ast.Name) and isinstance(node.ctx, _ast.Load)
                 and id(node) not in callee_nodes):
             read.add(node.id)
+    _Names.called_before |= _Names.called
+    _Names.read_before |= _Names.read
     _Names.called = frozenset(called)
     _Names.read = frozenset(read)
 
@@ -211,11 +227,17 @@ class Namespace(dict):
         b = dict.get(self, '__builtins__')
         if isinstance(b, dict) and name in b:
             return b[name]
-        if name in _Names.called and name not in _Names.read:
+        if _only_called(name):
             raise InterpreterError(NOT_PERMITTED.format(name))
-        close = _difflib.get_close_matches(name, self.variables())
+        # Inside a function the reference's state also holds the function's own variables.
+        frame = _sys._getframe(1)
+        local = {}
+        if frame.f_globals is self and frame.f_code.co_name != '<module>':
+            local = dict(frame.f_locals)
+        close = _difflib.get_close_matches(name, self.variables() + list(local))
         if close:
-            return dict.__getitem__(self, close[0])
+            match = close[0]
+            return local[match] if match in local else dict.__getitem__(self, match)
         raise InterpreterError('The variable `{}` is not defined.'.format(name))
 
     def variables(self):
