@@ -136,6 +136,9 @@ class Definitions(Case):
         self.out('class A:\n    def m(self):\n        return 1',
                  "<class 'smolagents.local_python_executor.A'>")
         self.out('A().m()', '1')
+        self.assertRegex(self.sb.output('A()'),
+                         r'^<smolagents\.local_python_executor\.A object at 0x[0-9a-f]+>$')
+        self.out('type(A()).__name__', 'A')
 
     def test_try_and_with_show_none(self):
         self.out('try:\n    v = 1/0\nexcept ZeroDivisionError:\n    v = 0', 'None')

@@ -135,7 +135,8 @@ def _rebind(f, ns, class_cells):
 
 def _is_user_class(v, ns):
     # Plain classes the task defined; metaclasses and __slots__ would need more than this copy.
-    return (type(v) is type and v.__dict__.get('__module__') == ns.get('__name__')
+    return (type(v) is type
+            and v.__dict__.get('__module__') in (ns.get('__name__'), parity.REFERENCE_CLASS_MODULE)
             and '__slots__' not in v.__dict__
             and any(type(a) is _FunctionType and a.__globals__ is ns for a in v.__dict__.values()))
 

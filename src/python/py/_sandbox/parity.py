@@ -117,9 +117,24 @@ def reference_str(v):
         where = ('evaluate_lambda.<locals>.lambda_func' if v.__name__ == '<lambda>'
                  else 'create_function.<locals>.new_func')
         return '<function {} at {}>'.format(where, hex(id(v)))
-    if type(v) is type and v.__dict__.get('__module__') == '__main__':
-        return "<class 'smolagents.local_python_executor.{}'>".format(v.__name__)
     return str(v)
+
+
+# The module the reference's classes report: it makes them with type() inside its own module.
+REFERENCE_CLASS_MODULE = 'smolagents.local_python_executor'
+_real_build_class = __build_class__
+
+
+def build_class(func, name, *bases, **kwargs):
+    """`class` statements of the task: the class (and so its instances) print the way the
+    reference prints them, e.g. <smolagents.local_python_executor.Box object at 0x...>."""
+    cls = _real_build_class(func, name, *bases, **kwargs)
+    try:
+        if cls.__dict__.get('__module__') == '__main__':
+            cls.__module__ = REFERENCE_CLASS_MODULE
+    except (AttributeError, TypeError):
+        pass
+    return cls
 
 
 def _refuse(value, name):
@@ -165,7 +180,7 @@ def helpers():
     return {REC: _rec, OPEN: _open, CLOSE: _close, SHOW_DEF: _show_def, REFUSE: _refuse,
             AUG_DEFAULT: _aug_default, RETURN: ReturnException, BREAK: BreakException,
             CONTINUE: ContinueException, RAISE: _raised, INDEX: index, METHOD: method,
-            SLICE: slice}
+            SLICE: slice, '__build_class__': build_class}
 
 
 try:

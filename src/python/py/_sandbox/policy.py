@@ -10,12 +10,13 @@ import types as _types
 AUTHORIZED_IMPORTS = ['collections', 'datetime', 'itertools', 'math', 'queue', 'random', 're',
                       'stat', 'statistics', 'time', 'unicodedata', 'numpy', 'numpy.linalg', 'sympy']
 _AUTH_SET = frozenset(AUTHORIZED_IMPORTS)
-# Packages whose objects user code may hold (allowed imports plus their own dependencies).
+# Packages whose objects user code may hold (allowed imports plus their own dependencies; the
+# task's own classes report the reference's module, parity.REFERENCE_CLASS_MODULE).
 _SAFE_TOPS = frozenset(['collections', 'datetime', 'itertools', 'math', 'queue', 'random', 're',
                         'stat', 'statistics', 'time', 'unicodedata', 'numpy', 'sympy', 'mpmath',
-                        'builtins', '__main__', '_collections', '_datetime', '_pydatetime',
-                        '_random', '_queue', '_statistics', '_stat', 'fractions', 'decimal',
-                        '_decimal', '_pydecimal', 'numbers'])
+                        'builtins', '__main__', 'smolagents', '_collections', '_datetime',
+                        '_pydatetime', '_random', '_queue', '_statistics', '_stat', 'fractions',
+                        'decimal', '_decimal', '_pydecimal', 'numbers'])
 # String eval/exec from these stdlib modules is code they generate themselves.
 _EXEC_TRUSTED = frozenset(['collections', 'dataclasses', 'typing', 'enum', 'functools', 'string',
                            'importlib._bootstrap', 'importlib._bootstrap_external', 'ast',
