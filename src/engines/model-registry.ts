@@ -5,7 +5,7 @@
 import { PlaygroundError } from '../errors.ts';
 
 export type Quantization = 'q4f16_1' | 'q4f32_1';
-/** 'distilled': an agent-distilled student (PROTOCOL section 1); 'base': a plain instruct model. */
+/** 'distilled': an agent-distilled student (docs/protocol.md section 1); 'base': a plain instruct model. */
 export type ModelKind = 'distilled' | 'base';
 /** Where the weights come from: WebLLM's prebuilt set, another hub repo, or models/<id>/ on disk. */
 export type ModelSource = 'prebuilt' | 'hub' | 'local';
