@@ -16,6 +16,7 @@ import {
 } from './gguf-header.ts';
 import {
   createRawCompletionEngine,
+  oneAtATime,
   type RawCompletionBackend,
   type RawCompletionParams,
   type RawCompletionResult,
@@ -153,7 +154,7 @@ export async function loadLlamaCppEngine(
     );
   }
   const completion = new Completion({ contextSequence: context.getSequence() });
-  const backend = serialized(llamaCppBackend(model, completion, contextSize));
+  const backend = oneAtATime(llamaCppBackend(model, completion, contextSize));
   const engine = createRawCompletionEngine(LLAMA_CPP_KIND, name, backend);
   return {
     ...engine,
@@ -218,18 +219,6 @@ function llamaCppBackend(
           decodeMs: ended - firstTokenAt,
         }),
       };
-    },
-  };
-}
-
-/** One context sequence serves one generation at a time; concurrent callers wait their turn. */
-function serialized(backend: RawCompletionBackend): RawCompletionBackend {
-  let tail: Promise<unknown> = Promise.resolve();
-  return {
-    complete(p) {
-      const run = tail.then(() => backend.complete(p));
-      tail = run.catch(() => undefined);
-      return run;
     },
   };
 }

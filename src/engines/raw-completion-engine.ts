@@ -108,3 +108,15 @@ async function chat(
     latencyMs: performance.now() - started,
   };
 }
+
+/** One llama.cpp context serves one generation at a time; concurrent callers wait their turn. */
+export function oneAtATime(backend: RawCompletionBackend): RawCompletionBackend {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    complete(p) {
+      const run = tail.then(() => backend.complete(p));
+      tail = run.catch(() => undefined);
+      return run;
+    },
+  };
+}
