@@ -45,7 +45,7 @@ export class CpuModelManager {
         entry
           ? {
               kind: 'url',
-              url: entry.url.startsWith('/') ? new URL(entry.url, location.origin).href : entry.url,
+              url: entry.url.startsWith('/') ? location.origin + entry.url : entry.url,
               name: entry.label,
               key: entry.id,
               expectedBytes: entry.sizeBytes,
