@@ -3,6 +3,7 @@
  * (`#/chat?q=...&mode=agent&model=...&engine=openai&baseUrl=...&modelName=...&seed=7&run=1`).
  */
 import type { AgentMode } from '../../agent/run-record.ts';
+import { LOCAL_GGUF_ID } from '../../engines/engine-choice.ts';
 import type { ModelEntry, ModelRegistry } from '../../engines/model-registry.ts';
 
 /** 'replay' answers with a recorded run's outputs (no GPU, no server); its Python runs for real. */
@@ -114,6 +115,7 @@ export function configFromParams(
       registry.cpuModels.find((m) => m.id === model))
     : undefined;
   if (entry) c = withModelDefaults(c, entry);
+  else if (model === LOCAL_GGUF_ID) c.model = model;
   const mode = get('mode');
   if (mode === 'agent' || mode === 'cot') c.mode = mode;
   const engine = get('engine');
