@@ -16,7 +16,22 @@ export class CpuModelManager {
   /** Why the app chose the CPU, when it did. */
   note = $state<string | null>(null);
   pickedFile = $state.raw<File | null>(null);
+  /** Registry CPU models kept in this browser (id -> bytes), complete or partly downloaded. */
+  stored = $state.raw<{ key: string; bytes: number; complete: boolean }[]>([]);
   private cancelLoad: AbortController | null = null;
+
+  async refreshStored(): Promise<void> {
+    const { listStoredGguf } = await import('../engines/gguf-download.ts');
+    this.stored = await listStoredGguf();
+  }
+
+  /** Deletes the stored copy of a registry CPU model (unloading it first). */
+  async removeStored(id: string): Promise<void> {
+    if (this.loaded?.key === id) await this.unload();
+    const { opfsGgufStore } = await import('../engines/gguf-download.ts');
+    await (await opfsGgufStore(id))?.remove();
+    await this.refreshStored();
+  }
 
   pick(file: File | null): void {
     this.pickedFile = file;
@@ -68,6 +83,7 @@ export class CpuModelManager {
     } finally {
       this.loading = null;
       this.cancelLoad = null;
+      void this.refreshStored();
     }
   }
 

@@ -117,6 +117,8 @@ describe('wllama engine in Chromium', () => {
   });
 
   it('loads the stored copy without the network, single-threaded', async () => {
+    const stored = await page.evaluate(() => window.cpu.stored());
+    expect(stored).toContainEqual({ key: 'tiny-agent', bytes: model.length, complete: true });
     const before = hubRanges.length;
     const info = await load(
       { url: `${hubUrl}/tiny.gguf`, key: 'tiny-agent', expectedBytes: model.length },
@@ -229,6 +231,13 @@ describe('GGUF sources in Chromium', () => {
     const first = progress.find((p) => p.phase === 'download');
     expect(first?.fraction).toBeGreaterThanOrEqual(0.3);
     expect(progress.at(-1)).toMatchObject({ phase: 'load', fraction: 1 });
+  });
+
+  it('lists and deletes stored copies', async () => {
+    await page.evaluate(() => window.cpu.removeStored('resume-test'));
+    const keys = (await page.evaluate(() => window.cpu.stored())).map((s) => s.key);
+    expect(keys).toContain('tiny-agent');
+    expect(keys).not.toContain('resume-test');
   });
 
   it('reports a 404 and a wrong size with the address', async () => {
