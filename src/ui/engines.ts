@@ -8,6 +8,8 @@ import type { RunRecord } from '../agent/run-record.ts';
 import type { ChatEngine } from '../engines/chat-engine.ts';
 import { PlaygroundError } from '../errors.ts';
 import type { RunConfig } from './lib/run-config.ts';
+import { chooseBrowserEngine } from '../engines/engine-choice.ts';
+import { cpuModels } from './cpu-models.svelte.ts';
 import { models, registry } from './models.svelte.ts';
 
 export async function provideEngine(config: RunConfig, signal: AbortSignal): Promise<ChatEngine> {
@@ -19,10 +21,6 @@ export async function provideEngine(config: RunConfig, signal: AbortSignal): Pro
     return createReplayEngine(run);
   }
   if (config.engine === 'webllm' || config.engine === 'wllama') {
-    const [{ chooseBrowserEngine }, { cpuModels }] = await Promise.all([
-      import('../engines/engine-choice.ts'),
-      import('./cpu-models.svelte.ts'),
-    ]);
     // Only the automatic choice needs the WebGPU check; asking for the CPU skips it.
     const gpu = config.engine === 'webllm' ? await models.check() : null;
     const choice = gpu
