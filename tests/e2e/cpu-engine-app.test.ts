@@ -50,6 +50,19 @@ describe('the CPU engine in the app', () => {
     expect(session.errors).toEqual([]);
   }, 180_000);
 
+  it('precaches wllama and its compat build from our own origin, for offline use', async () => {
+    const cached = await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      const urls: string[] = [];
+      for (const name of await caches.keys()) {
+        for (const req of await (await caches.open(name)).keys()) urls.push(req.url);
+      }
+      return urls.filter((u) => /wllama[^/]*\.wasm/.test(u));
+    });
+    expect(cached).toHaveLength(2);
+    for (const u of cached) expect(u.startsWith(session.preview.url)).toBe(true);
+  });
+
   it('falls back to the CPU build of the same model when WebGPU is missing', async () => {
     const link = session.link('chat', {
       engine: 'webllm',
