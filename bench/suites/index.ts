@@ -3,6 +3,7 @@ import { pythonSandbox } from './python-sandbox.ts';
 import { appLoad } from './app-load.ts';
 import { evalHarness } from './eval-harness.ts';
 import { evalPaperGrading } from './eval-paper-grading.ts';
+import { cpuEngines } from './cpu-engines.ts';
 /** A benchmark suite: prints nothing itself; returns the figures to print and store as JSON. */
 export interface BenchSuite {
   name: string;
@@ -17,4 +18,5 @@ export const suites: BenchSuite[] = [
   appLoad,
   evalHarness,
   evalPaperGrading,
+  cpuEngines,
 ];

@@ -7,12 +7,15 @@ import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TOKENS } from '../agent/conversation.ts'
 import { PROMPT_PROFILES, getPromptProfile, type PromptProfile } from '../agent/prompt-profile.ts';
 import { DEFAULT_PYTHON_TIMEOUT_MS, MAX_SAMPLES } from '../agent/run-agent.ts';
 import { createOpenAIEngine, type ContinuationMode } from '../engines/openai-engine.ts';
+import { createLlamaCppEngine } from '../engines/llama-cpp-engine.ts';
 import type { ChatEngine } from '../engines/chat-engine.ts';
 import { PlaygroundError } from '../errors.ts';
 import { DEFAULT_MEMORY_LIMIT_MB } from '../python/node-sandbox.ts';
 
 export interface EngineCliOptions {
   engine: string;
+  gguf?: string;
+  threads?: number;
   baseUrl?: string;
   model?: string;
   apiKey?: string;
@@ -50,6 +53,17 @@ function number(
 export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {}): Command {
   return cmd
     .addOption(new Option('--engine <kind>', 'model backend').choices(['openai']).default('openai'))
+    .addOption(
+      new Option(
+        '--gguf <file>',
+        'run this GGUF model in-process with llama.cpp on the CPU (no server needed)',
+      ).env('PLAYGROUND_GGUF'),
+    )
+    .option(
+      '--threads <n>',
+      'CPU threads for --gguf (default: all cores)',
+      number('--threads', { min: 1, max: 256, integer: true }),
+    )
     .addOption(
       new Option(
         '--base-url <url>',
@@ -138,10 +152,21 @@ export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {
 }
 
 export function createEngine(opts: EngineCliOptions): ChatEngine {
+  if (opts.gguf) {
+    if (opts.baseUrl) {
+      throw new PlaygroundError(
+        'bad_input',
+        'Give either --gguf (a model run in-process) or --base-url (a model server), not both.',
+      );
+    }
+    return createLlamaCppEngine(opts.gguf, {
+      ...(opts.threads !== undefined && { threads: opts.threads }),
+    });
+  }
   if (!opts.baseUrl) {
     throw new PlaygroundError(
       'bad_input',
-      'No --base-url: give the OpenAI-compatible server to use, e.g. --base-url http://127.0.0.1:8000/v1 (or set PLAYGROUND_BASE_URL).',
+      'No --base-url: give the OpenAI-compatible server to use, e.g. --base-url http://127.0.0.1:8000/v1 (or set PLAYGROUND_BASE_URL), or a GGUF model file to run in-process with --gguf FILE.',
     );
   }
   if (!opts.model) {

@@ -46,6 +46,8 @@ export interface ModelEntry {
 export interface ModelRegistry {
   version: 1;
   models: ModelEntry[];
+  /** GGUF models for the CPU engines (wllama in the browser, llama.cpp in Node). */
+  cpuModels: CpuModelEntry[];
 }
 
 const QUANTS: readonly string[] = ['q4f16_1', 'q4f32_1'];
@@ -150,7 +152,7 @@ export function validateRegistry(raw: unknown): ModelRegistry {
     if (m.baseModel && !seen.has(m.baseModel) && m.kind === 'distilled')
       fail(`model "${m.id}"`, `"baseModel" ${m.baseModel} is not in the registry`);
   }
-  return { version: 1, models };
+  return { version: 1, models, cpuModels: cpuModels(raw.cpuModels, seen) };
 }
 
 /** Checks one entry kept outside registry.json (a model the user added in the browser). */
@@ -207,4 +209,74 @@ export function toWebLLMRecord(
     low_resource_required: true,
     overrides: { context_window_size: m.contextWindowSize },
   };
+}
+
+/**
+ * A GGUF model for the CPU engines: one file llama.cpp loads (wllama in the browser, node-llama-cpp
+ * in Node). The chat template is never taken from the file: the engines render Qwen2.5's.
+ */
+export interface CpuModelEntry {
+  id: string;
+  label: string;
+  family: string;
+  paramsB: number;
+  /** Marks the entry as a CPU model; the only value so far. */
+  engine: 'cpu';
+  /** llama.cpp's quantization name, e.g. Q4_K_M. */
+  quantization: string;
+  kind: ModelKind;
+  /** Absolute URL of the .gguf file, or a /path on the app's origin. */
+  url: string;
+  sizeBytes: number;
+  sha256: string;
+  license: string;
+  contextWindowSize: number;
+  promptProfile: string;
+  sampling: SamplingDefaults;
+  notes?: string;
+}
+
+function cpuModels(raw: unknown, ids: Set<string>): CpuModelEntry[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) fail('top level', '"cpuModels" must be an array');
+  return raw.map((r: unknown, i) => {
+    let where = `cpuModels[${i}]`;
+    if (!isObj(r)) fail(where, 'must be an object');
+    const id = str(r, 'id', where);
+    where = `CPU model "${id}"`;
+    if (ids.has(id)) fail(where, 'duplicate id');
+    ids.add(id);
+    if (r.engine !== 'cpu') fail(where, '"engine" must be "cpu"');
+    const sha256 = str(r, 'sha256', where);
+    if (!/^[0-9a-f]{64}$/.test(sha256)) fail(where, '"sha256" must be 64 lowercase hex digits');
+    const sizeBytes = num(r, 'sizeBytes', where, 1, 2 ** 53);
+    if (!Number.isInteger(sizeBytes)) fail(where, '"sizeBytes" must be a whole number');
+    const u = url(r, 'url', where, true);
+    if (!/\.gguf$/i.test(u)) fail(where, '"url" must name a .gguf file');
+    const s = r.sampling;
+    if (!isObj(s)) fail(where, '"sampling" must be an object');
+    const out: CpuModelEntry = {
+      id,
+      label: str(r, 'label', where),
+      family: str(r, 'family', where),
+      paramsB: num(r, 'paramsB', where, 0.01, 1000),
+      engine: 'cpu',
+      quantization: str(r, 'quantization', where),
+      kind: oneOf<ModelKind>(r, 'kind', where, KINDS),
+      url: u,
+      sizeBytes,
+      sha256,
+      license: str(r, 'license', where),
+      contextWindowSize: num(r, 'contextWindowSize', where, 256, 1e6),
+      promptProfile: str(r, 'promptProfile', where),
+      sampling: {
+        temperature: num(s, 'temperature', `${where} sampling`, 0, 2),
+        topP: num(s, 'topP', `${where} sampling`, 0, 1),
+        samples: num(s, 'samples', `${where} sampling`, 1, 32),
+        maxTokens: num(s, 'maxTokens', `${where} sampling`, 16, 32768),
+      },
+    };
+    if (r.notes !== undefined) out.notes = str(r, 'notes', where);
+    return out;
+  });
 }

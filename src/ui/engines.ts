@@ -8,7 +8,9 @@ import type { RunRecord } from '../agent/run-record.ts';
 import type { ChatEngine } from '../engines/chat-engine.ts';
 import { PlaygroundError } from '../errors.ts';
 import type { RunConfig } from './lib/run-config.ts';
-import { models } from './models.svelte.ts';
+import { chooseBrowserEngine } from '../engines/engine-choice.ts';
+import { cpuModels } from './cpu-models.svelte.ts';
+import { models, registry } from './models.svelte.ts';
 
 export async function provideEngine(config: RunConfig, signal: AbortSignal): Promise<ChatEngine> {
   if (config.engine === 'replay') {
@@ -17,6 +19,23 @@ export async function provideEngine(config: RunConfig, signal: AbortSignal): Pro
       import('../engines/replay-engine.ts'),
     ]);
     return createReplayEngine(run);
+  }
+  if (config.engine === 'webllm' || config.engine === 'wllama') {
+    // Only the automatic choice needs the WebGPU check; asking for the CPU skips it.
+    const gpu = config.engine === 'webllm' ? await models.check() : null;
+    const choice = gpu
+      ? chooseBrowserEngine('webllm', config.model, gpu, registry)
+      : chooseBrowserEngine('wllama', config.model, { status: 'ok', message: '' }, registry);
+    if (choice.engine === 'wllama') {
+      cpuModels.note = choice.note;
+      const stop = () => cpuModels.cancel();
+      signal.addEventListener('abort', stop, { once: true });
+      try {
+        return await cpuModels.engineFor(choice.cpuModel);
+      } finally {
+        signal.removeEventListener('abort', stop);
+      }
+    }
   }
   if (config.engine === 'webllm') {
     const stop = () => models.cancel();

@@ -66,7 +66,10 @@ export class RunSession implements LiveRun {
     // Saved to History as it goes; storage failures are reported there, never thrown here.
     const saving = new SavingRun(question, config);
     try {
-      this.phase = config.engine === 'webllm' ? 'Loading the model…' : 'Connecting…';
+      this.phase =
+        config.engine === 'webllm' || config.engine === 'wllama'
+          ? 'Loading the model…'
+          : 'Connecting…';
       const engine = await provide(config, controller.signal);
       saving.engine(engine);
       this.phase = 'Loading the agent…';

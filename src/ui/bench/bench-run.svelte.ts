@@ -91,7 +91,10 @@ export class BenchRun {
     const controller = new AbortController();
     this.controller = controller;
     this.status = 'preparing';
-    this.phase = o.config.engine === 'webllm' ? 'Loading the model…' : 'Connecting…';
+    this.phase =
+      o.config.engine === 'webllm' || o.config.engine === 'wllama'
+        ? 'Loading the model…'
+        : 'Connecting…';
     this.total = o.questions.length;
     this.order = Object.fromEntries(o.questions.map((q, i) => [q.id, i]));
     this.records = [];

@@ -3,15 +3,16 @@
  * (`#/chat?q=...&mode=agent&model=...&engine=openai&baseUrl=...&modelName=...&seed=7&run=1`).
  */
 import type { AgentMode } from '../../agent/run-record.ts';
+import { LOCAL_GGUF_ID } from '../../engines/engine-choice.ts';
 import type { ModelEntry, ModelRegistry } from '../../engines/model-registry.ts';
 
 /** 'replay' answers with a recorded run's outputs (no GPU, no server); its Python runs for real. */
-export type EngineKind = 'webllm' | 'openai' | 'replay';
+export type EngineKind = 'webllm' | 'wllama' | 'openai' | 'replay';
 
 export interface RunConfig {
   mode: AgentMode;
   engine: EngineKind;
-  /** Registry id of the WebLLM model. */
+  /** Registry id of the model: a WebLLM entry, or for 'wllama' a CPU (GGUF) entry. */
   model: string;
   /** OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 */
   baseUrl: string;
@@ -75,7 +76,10 @@ export function parseSeed(text: string | null | undefined): number | null {
 }
 
 /** The profile and sampling a registry model comes with. */
-export function withModelDefaults(c: RunConfig, m: ModelEntry): RunConfig {
+export function withModelDefaults(
+  c: RunConfig,
+  m: Pick<ModelEntry, 'id' | 'promptProfile' | 'sampling'>,
+): RunConfig {
   return {
     ...c,
     model: m.id,
@@ -106,12 +110,17 @@ export function configFromParams(
   const get = (k: string) => params.get(prefix + k) ?? (prefix ? params.get(k) : null);
   let c = { ...base };
   const model = get('model');
-  const entry = model ? registry.models.find((m) => m.id === model) : undefined;
+  const entry = model
+    ? (registry.models.find((m) => m.id === model) ??
+      registry.cpuModels.find((m) => m.id === model))
+    : undefined;
   if (entry) c = withModelDefaults(c, entry);
+  else if (model === LOCAL_GGUF_ID) c.model = model;
   const mode = get('mode');
   if (mode === 'agent' || mode === 'cot') c.mode = mode;
   const engine = get('engine');
-  if (engine === 'webllm' || engine === 'openai' || engine === 'replay') c.engine = engine;
+  if (engine === 'webllm' || engine === 'wllama' || engine === 'openai' || engine === 'replay')
+    c.engine = engine;
   for (const k of ['baseUrl', 'modelName', 'profile', 'runUrl'] as const) {
     const v = get(k);
     if (v) c[k] = v;
@@ -141,7 +150,7 @@ export function configToParams(c: RunConfig, base: RunConfig, prefix = ''): [str
     'seed',
   ] as const;
   for (const k of keys) {
-    if (c.engine !== 'webllm' && k === 'model') continue;
+    if (c.engine !== 'webllm' && c.engine !== 'wllama' && k === 'model') continue;
     if (c.engine !== 'openai' && (k === 'baseUrl' || k === 'modelName')) continue;
     if (c.engine !== 'replay' && k === 'runUrl') continue;
     const v = c[k];
@@ -154,7 +163,8 @@ export function configToParams(c: RunConfig, base: RunConfig, prefix = ''): [str
 export function engineLabel(c: RunConfig, registry: ModelRegistry): string {
   if (c.engine === 'openai') return `${c.modelName || '(model?)'} @ ${hostOf(c.baseUrl)}`;
   if (c.engine === 'replay') return `replay of ${c.runUrl?.split('/').pop() || '(run?)'}`;
-  return registry.models.find((m) => m.id === c.model)?.label ?? c.model;
+  const all = [...registry.models, ...registry.cpuModels];
+  return all.find((m) => m.id === c.model)?.label ?? c.model;
 }
 
 function hostOf(url: string): string {
