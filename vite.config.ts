@@ -5,6 +5,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync } fro
 import { join, resolve } from 'node:path';
 import { localModels } from './src/cli/local-models-plugin.ts';
 import { validateRegistry } from './src/engines/model-registry.ts';
+import { pythonSandboxBundle } from './src/python/browser-bundle.ts';
 
 // SharedArrayBuffer (Pyodide interrupts, the synchronous tool bridge) needs cross-origin isolation.
 const isolationHeaders = {
@@ -188,6 +189,7 @@ export default defineConfig({
   plugins: [
     svelte(),
     pyodideAssets(),
+    pythonSandboxBundle(root),
     localAssets(),
     registryCheck(),
     localModels({ modelsDir: resolve(root, 'models') }),
