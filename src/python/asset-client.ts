@@ -1,8 +1,8 @@
 /**
  * Inside the sandbox worker, which has no network: Pyodide's files (core, standard library, lock
  * file, package wheels) are asked of the page by name and arrive as bytes. `fetch` is how Pyodide
- * reads them, so the runtime replaces the worker's fetch (blocked by the frame's CSP anyway)
- * with this one before Pyodide loads.
+ * reads them, so the runtime wraps the worker's fetch (blocked by the frame's CSP) before
+ * Pyodide loads.
  */
 import type { AssetReply, AssetRequest } from './frame-protocol.ts';
 
@@ -38,14 +38,20 @@ export class AssetClient {
     else p.reject(new Error(reply.message));
   }
 
-  /** A fetch for Pyodide: the last path segment of the URL names the file. */
-  readonly fetch = async (input: RequestInfo | URL): Promise<Response> => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const name = new URL(url).pathname.split('/').pop() ?? '';
-    const bytes = await this.get(decodeURIComponent(name));
-    const type = CONTENT_TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream';
-    return new Response(bytes, { headers: { 'Content-Type': type } });
-  };
+  /**
+   * A fetch for Pyodide: URLs under `indexURL` name a file by their last segment; anything else
+   * goes to the worker's own fetch, which the frame's CSP blocks.
+   */
+  fetchFor(indexURL: string, fallback: typeof fetch): typeof fetch {
+    return async (input, init) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (!url.startsWith(indexURL)) return fallback(input, init);
+      const name = decodeURIComponent(url.slice(indexURL.length).split(/[?#]/)[0] ?? '');
+      const bytes = await this.get(name);
+      const type = CONTENT_TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream';
+      return new Response(bytes, { headers: { 'Content-Type': type } });
+    };
+  }
 }
 
 export function isAssetReply(m: unknown): m is AssetReply {

@@ -22,7 +22,8 @@ export function startBrowserRuntime(scope: WorkerScope, loadPyodide: typeof Load
   const assets = new AssetClient((m) => scope.postMessage(m));
   const load = async (options: PyodideOptions = {}) => {
     // After the wall check: from here on, Pyodide's fetches are answered by the page.
-    globalThis.fetch = assets.fetch;
+    const indexURL = options.indexURL ?? '';
+    globalThis.fetch = assets.fetchFor(indexURL, globalThis.fetch.bind(globalThis));
     const asm = await assets.get('pyodide.asm.mjs');
     const url = URL.createObjectURL(new Blob([asm], { type: 'text/javascript' }));
     const mod = (await import(/* @vite-ignore */ url)) as {

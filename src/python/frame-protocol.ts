@@ -32,5 +32,11 @@ export type FrameOutbound = RuntimeMessage | AssetRequest | { type: 'exit'; reas
 export type SandboxWorkerInbound = WorkerInbound | AssetReply;
 export type SandboxWorkerOutbound = WorkerOutbound | AssetRequest;
 
-/** A file name in Pyodide's directory: no path, no leading dot. */
-export const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,199}$/;
+/** Pyodide's own files the worker may ask for; wheels must also be named in the lock file. */
+export const PYODIDE_CORE_FILES: readonly string[] = [
+  'pyodide.asm.mjs',
+  'pyodide.asm.wasm',
+  'python_stdlib.zip',
+  'pyodide-lock.json',
+];
+export const LOCK_FILE = 'pyodide-lock.json';

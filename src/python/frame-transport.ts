@@ -7,7 +7,12 @@
  * app's origin (through the service worker, so offline too), and handed over as bytes.
  */
 import { FRAME_SCRIPT, FRAME_SCRIPT_HASH, WORKER_SCRIPT } from 'virtual:python-sandbox';
-import { ASSET_NAME, type FrameConnect, type FrameInbound } from './frame-protocol.ts';
+import {
+  LOCK_FILE,
+  PYODIDE_CORE_FILES,
+  type FrameConnect,
+  type FrameInbound,
+} from './frame-protocol.ts';
 import type { HostMessage } from './protocol.ts';
 import { checkRuntimeMessage, RuntimeMessageRejected } from './runtime-message-check.ts';
 import type { SandboxTransport, TransportEvents } from './transport.ts';
@@ -38,6 +43,7 @@ export class FrameTransport implements SandboxTransport {
   private readonly port: MessagePort;
   private ready = false;
   private dead = false;
+  private names: Promise<Set<string>> | null = null;
 
   /** `indexURL`: absolute URL of Pyodide's directory on the app's origin. */
   constructor(
@@ -127,12 +133,17 @@ export class FrameTransport implements SandboxTransport {
       Object.keys(m).length !== 3 ||
       typeof reqId !== 'number' ||
       !Number.isSafeInteger(reqId) ||
-      typeof name !== 'string' ||
-      !ASSET_NAME.test(name)
+      typeof name !== 'string'
     )
       return this.drop('a malformed asset request');
-    fetch(new URL(name, this.indexURL))
-      .then(async (res) => {
+    this.assetNames()
+      .then(async (names) => {
+        // Only Pyodide's own files: the worker never makes this page fetch anything else.
+        if (!names.has(name)) {
+          this.drop(`a request for ${JSON.stringify(name.slice(0, 100))}, not a file of Pyodide's`);
+          throw new Error(`${name} is not one of Pyodide's files`);
+        }
+        const res = await fetch(new URL(name, this.indexURL));
         if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
         const bytes = await res.arrayBuffer();
         if (!this.dead) this.post({ type: 'asset', reqId, bytes }, [bytes]);
@@ -141,5 +152,23 @@ export class FrameTransport implements SandboxTransport {
         const message = err instanceof Error ? err.message : String(err);
         if (!this.dead) this.post({ type: 'asset_error', reqId, message });
       });
+  }
+
+  /** Pyodide's core files and the wheels its lock file names. */
+  private assetNames(): Promise<Set<string>> {
+    this.names ??= fetch(new URL(LOCK_FILE, this.indexURL))
+      .then((res) => (res.ok ? (res.json() as Promise<unknown>) : null))
+      .then((lock) => {
+        const names = new Set(PYODIDE_CORE_FILES);
+        const packages = (lock as { packages?: unknown } | null)?.packages;
+        if (typeof packages === 'object' && packages !== null)
+          for (const p of Object.values(packages)) {
+            const file = (p as { file_name?: unknown } | null)?.file_name;
+            if (typeof file === 'string') names.add(file);
+          }
+        return names;
+      })
+      .catch(() => new Set(PYODIDE_CORE_FILES));
+    return this.names;
   }
 }
