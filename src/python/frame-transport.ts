@@ -14,7 +14,7 @@ import {
   type FrameInbound,
 } from './frame-protocol.ts';
 import type { HostMessage } from './protocol.ts';
-import { checkRuntimeMessage, RuntimeMessageRejected } from './runtime-message-check.ts';
+import { checkRuntimeMessage } from './protocol-check.ts';
 import type { SandboxTransport, TransportEvents } from './transport.ts';
 
 /** The frame's CSP, inherited by its workers: they load nothing from anywhere. */
@@ -99,7 +99,7 @@ export class FrameTransport implements SandboxTransport {
   }
 
   private drop(reason: string): void {
-    console.warn(`Python sandbox: dropped a message that breaks the protocol (${reason}).`);
+    console.warn(`playground: Dropped a message from the Python sandbox: ${reason}.`);
   }
 
   private receive(data: unknown): void {
@@ -112,13 +112,9 @@ export class FrameTransport implements SandboxTransport {
         return this.drop('a malformed exit');
       return this.exit(reason.slice(0, 300));
     }
-    let msg;
-    try {
-      msg = checkRuntimeMessage(data);
-    } catch (err) {
-      if (err instanceof RuntimeMessageRejected) return this.drop(err.message);
-      throw err;
-    }
+    const checked = checkRuntimeMessage(data);
+    if (!checked.ok) return this.drop(checked.reason);
+    const msg = checked.message;
     // Start-up messages only before start-up is over, and the rest only after.
     const startup = msg.type === 'ready' || msg.type === 'start_failed';
     if (startup === this.ready) return this.drop(`${msg.type} out of turn`);

@@ -24,7 +24,7 @@ import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-op
 
 const MODEL = 'fake-model';
 const DB = 'small-agent-playground-runs';
-const DROPPED = 'Python sandbox: dropped a message that breaks the protocol';
+const DROPPED = 'playground: Dropped a message from the Python sandbox';
 
 interface Listener {
   port: number;
