@@ -38,12 +38,15 @@ function frameDocument(): string {
   ].join('');
 }
 
+const MAX_DROP_LOGS = 20;
+
 export class FrameTransport implements SandboxTransport {
   private readonly frame: HTMLIFrameElement;
   private readonly port: MessagePort;
   private ready = false;
   private dead = false;
   private names: Promise<Set<string>> | null = null;
+  private dropped = 0;
 
   /** `indexURL`: absolute URL of Pyodide's directory on the app's origin. */
   constructor(
@@ -99,7 +102,9 @@ export class FrameTransport implements SandboxTransport {
   }
 
   private drop(reason: string): void {
-    console.warn(`playground: Dropped a message from the Python sandbox: ${reason}.`);
+    // A flood of forgeries must not flood the console too.
+    if (++this.dropped <= MAX_DROP_LOGS)
+      console.warn(`playground: Dropped a message from the Python sandbox: ${reason}.`);
   }
 
   private receive(data: unknown): void {

@@ -26,6 +26,11 @@ function start(port: MessagePort, workerSource: string): void {
     const m = ev.data;
     if (typeof m !== 'object' || m === null) return;
     if (m.type === 'asset_request') toHost(m);
+    // Only this frame reports the worker's death; the worker cannot say it for itself.
+    else if ((m as { type?: unknown }).type === 'exit')
+      console.warn(
+        'playground: Dropped a message from the Python sandbox: an exit from the worker.',
+      );
     else link.fromWorker(m);
   };
   worker.onerror = (ev) => {
