@@ -165,7 +165,7 @@ function chatLink(q: string): string {
     modelName: MODEL,
     q,
     mode: 'agent',
-    maxSteps: '8',
+    maxSteps: '10',
     pythonTimeoutS: '3',
     run: '1',
   });
@@ -256,6 +256,11 @@ describe('the browser wall, with the Python policy off', () => {
       step('search.', 'print(web_search("Cannes Film Festival"))'),
       step('spin.', 'n = 1\nwhile True:\n    n += 1'),
       step('still here.', 'print("alive", n > 1)'),
+      // The worker shuts itself down after this step: the next one ends at the time limit in a
+      // restarted interpreter, and the one after works.
+      step('vanish.', 'from pyodide.code import run_js\nrun_js("self.close()")\nprint("closing")'),
+      step('back?', 'print("back", 40 + 2)'),
+      step('back.', 'print("back", 40 + 2)'),
       step('done.', 'final_answer("survived")'),
     );
     expect(await runQuestion('Break out of the sandbox.')).toContain('survived');
@@ -278,6 +283,9 @@ describe('the browser wall, with the Python policy off', () => {
     expect(observation(3)).toContain('web_search');
     expect(observation(4)).toContain('TimeoutError');
     expect(observation(5)).toContain('alive True');
+    expect(observation(6)).toContain('closing');
+    expect(observation(7)).toContain('the Python interpreter was restarted');
+    expect(observation(8)).toContain('back 42');
     // The forged messages were dropped and logged, one warning each.
     expect(warnings.filter((w) => w.startsWith(DROPPED))).toHaveLength(7);
 
