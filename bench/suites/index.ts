@@ -2,6 +2,7 @@ import { searchSuite } from './search.ts';
 import { pythonSandbox } from './python-sandbox.ts';
 import { appLoad } from './app-load.ts';
 import { evalHarness } from './eval-harness.ts';
+import { evalPaperGrading } from './eval-paper-grading.ts';
 import { browserSandbox } from './browser-sandbox.ts';
 /** A benchmark suite: prints nothing itself; returns the figures to print and store as JSON. */
 export interface BenchSuite {
@@ -16,5 +17,6 @@ export const suites: BenchSuite[] = [
   pythonSandbox,
   appLoad,
   evalHarness,
+  evalPaperGrading,
   browserSandbox,
 ];

@@ -153,6 +153,11 @@ export function validateRegistry(raw: unknown): ModelRegistry {
   return { version: 1, models };
 }
 
+/** Checks one entry kept outside registry.json (a model the user added in the browser). */
+export function validateModelEntry(raw: unknown): ModelEntry {
+  return entry(raw, 0);
+}
+
 /** The same model in the other quantization, e.g. for an adapter without shader-f16. */
 export function variantOf(
   registry: ModelRegistry,
