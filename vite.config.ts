@@ -5,6 +5,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync } fro
 import { join, resolve } from 'node:path';
 import { localModels } from './src/cli/local-models-plugin.ts';
 import { validateRegistry } from './src/engines/model-registry.ts';
+import { pythonSandboxBundle } from './src/python/browser-bundle.ts';
 import {
   parsePythonPolicy,
   PYTHON_POLICY_ENV,
@@ -216,6 +217,7 @@ export default defineConfig({
     pythonPolicy(),
     svelte(),
     pyodideAssets(),
+    pythonSandboxBundle(root),
     localAssets(),
     registryCheck(),
     localModels({ modelsDir: resolve(root, 'models') }),

@@ -4,6 +4,7 @@ import { appLoad } from './app-load.ts';
 import { evalHarness } from './eval-harness.ts';
 import { evalPaperGrading } from './eval-paper-grading.ts';
 import { cpuEngines } from './cpu-engines.ts';
+import { browserSandbox } from './browser-sandbox.ts';
 /** A benchmark suite: prints nothing itself; returns the figures to print and store as JSON. */
 export interface BenchSuite {
   name: string;
@@ -19,4 +20,5 @@ export const suites: BenchSuite[] = [
   evalHarness,
   evalPaperGrading,
   cpuEngines,
+  browserSandbox,
 ];

@@ -1,12 +1,12 @@
 /**
- * The Python sandbox in the browser: Pyodide in a module Web Worker. Needs cross-origin isolation
- * (COOP same-origin + COEP require-corp) for the SharedArrayBuffers that carry interrupts and
- * synchronous tool replies.
+ * The Python sandbox in the browser: Pyodide in a Web Worker inside an opaque-origin sandboxed
+ * frame with no network (frame-transport.ts, docs/sandbox-security.md). Needs cross-origin
+ * isolation (COOP same-origin + COEP require-corp) for the SharedArrayBuffers that carry
+ * interrupts and synchronous tool replies.
  */
 import { PlaygroundError } from '../errors.ts';
 import { SandboxHost } from './host.ts';
-import type { HostMessage, RuntimeMessage, WorkerOutbound } from './protocol.ts';
-import { RuntimeLink } from './runtime-link.ts';
+import { FrameTransport } from './frame-transport.ts';
 import { PYTHON_POLICY_OFF_WARNING, type PythonPolicy } from './python-policy.ts';
 import type { PythonSandbox, SandboxTool } from './sandbox.ts';
 import type { SandboxTransport, TransportEvents } from './transport.ts';
@@ -39,10 +39,12 @@ export const BUILD_PYTHON_POLICY: PythonPolicy =
 
 export function createBrowserSandbox(options: BrowserSandboxOptions): PythonSandbox {
   if (BUILD_PYTHON_POLICY === 'off') console.warn(PYTHON_POLICY_OFF_WARNING);
-  return new SandboxHost((events) => new WebWorkerTransport(events), {
+  // The worker's own location is a blob: URL, against which nothing resolves.
+  const indexURL = new URL(options.indexURL, location.href).href;
+  return new SandboxHost((events) => createTransport(events, indexURL), {
     runtime: {
       pythonPolicy: BUILD_PYTHON_POLICY,
-      indexURL: options.indexURL,
+      indexURL,
       lazyPackages: options.lazyPackages ?? ['numpy', 'sympy', 'mpmath'],
       recursionLimit: options.recursionLimit ?? 400,
     },
@@ -54,50 +56,13 @@ export function createBrowserSandbox(options: BrowserSandboxOptions): PythonSand
   });
 }
 
-class WebWorkerTransport implements SandboxTransport {
-  private readonly worker: Worker | null = null;
-  private readonly link: RuntimeLink | null = null;
-  private dead = false;
-
-  constructor(private readonly events: TransportEvents) {
-    if (typeof SharedArrayBuffer === 'undefined' || !globalThis.crossOriginIsolated) {
-      queueMicrotask(() =>
-        this.exit(
-          'the page is not cross-origin isolated (serve it with COOP same-origin and COEP require-corp)',
-        ),
-      );
-      return;
-    }
-    const worker = new Worker(new URL('../workers/python.worker.ts', import.meta.url), {
-      type: 'module',
-    });
-    this.worker = worker;
-    this.link = new RuntimeLink(worker, (m: RuntimeMessage) => {
-      if (!this.dead) this.events.onMessage(m);
-    });
-    const link = this.link;
-    worker.onmessage = (e: MessageEvent<WorkerOutbound>) => link.fromWorker(e.data);
-    worker.onerror = (e) => {
-      e.preventDefault();
-      this.exit(e.message || 'worker error');
-    };
+function createTransport(events: TransportEvents, indexURL: string): SandboxTransport {
+  const unavailable = browserSandboxUnavailable();
+  if (unavailable) {
+    queueMicrotask(() => events.onExit(unavailable.message));
+    return { send: () => undefined, terminate: () => undefined };
   }
-
-  send(message: HostMessage): void {
-    if (!this.dead) this.link?.fromHost(message);
-  }
-
-  terminate(): void {
-    this.dead = true;
-    this.worker?.terminate();
-  }
-
-  private exit(reason: string): void {
-    if (this.dead) return;
-    this.dead = true;
-    this.worker?.terminate();
-    this.events.onExit(reason);
-  }
+  return new FrameTransport(events, indexURL);
 }
 
 /** Why the browser cannot run the sandbox, or null when it can. */

@@ -1,18 +1,6 @@
-// Browser Web Worker that runs the Python sandbox (created by src/python/browser-sandbox.ts).
+// The Pyodide worker inside the browser sandbox frame (src/python/browser-sandbox.ts). A classic
+// script started from a blob: URL; it has no network and no storage.
 import { loadPyodide } from 'pyodide';
-import type { WorkerInbound, WorkerOutbound } from '../python/protocol.ts';
-import { startRuntime } from '../python/runtime.ts';
+import { startBrowserRuntime, type WorkerScope } from '../python/browser-runtime.ts';
 
-interface WorkerScope {
-  postMessage(message: WorkerOutbound): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent<WorkerInbound>) => void): void;
-}
-
-const scope = globalThis as unknown as WorkerScope;
-startRuntime(
-  {
-    post: (m) => scope.postMessage(m),
-    onMessage: (h) => scope.addEventListener('message', (e) => h(e.data)),
-  },
-  loadPyodide,
-);
+startBrowserRuntime(globalThis as unknown as WorkerScope, loadPyodide);

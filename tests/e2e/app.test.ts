@@ -258,7 +258,8 @@ describe('the playground app', () => {
     await expect.poll(() => row.innerText()).toContain('3 MB');
     page.once('dialog', (d) => void d.accept());
     await row.getByRole('button', { name: /Delete/ }).click();
-    await expect.poll(() => row.innerText()).not.toContain('3 MB');
+    // Deleting loads web-llm (6 MB of JavaScript) first: over a second on a busy machine.
+    await expect.poll(() => row.innerText(), { timeout: 15_000 }).not.toContain('3 MB');
     expect(await row.getByRole('button', { name: /Delete/ }).count()).toBe(0);
     const left = await page.evaluate(async () => {
       const keys = await Promise.all(

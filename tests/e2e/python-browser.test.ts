@@ -1,6 +1,7 @@
 /**
- * The Python sandbox in real Chromium: Pyodide in a module Web Worker served by the project's Vite
- * dev server (cross-origin isolated), with the synchronous tool bridge and interrupts.
+ * The Python sandbox in real Chromium: Pyodide in a Web Worker inside the opaque-origin sandboxed
+ * frame, served by the project's Vite dev server (cross-origin isolated), with the synchronous tool
+ * bridge and interrupts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -46,6 +47,18 @@ describe('the browser sandbox', () => {
     expect(e.error?.message).toBe(
       "Code execution failed at line 'x / 0' due to: ZeroDivisionError: division by zero",
     );
+  });
+
+  it('runs behind the wall: an opaque-origin frame, no IndexedDB, no network', async () => {
+    expect(await page.evaluate(() => window.sandboxIsolation())).toEqual({
+      origin: 'opaque',
+      indexedDB: 'denied',
+      network: 'denied',
+    });
+    const frames = await Promise.all(
+      page.frames().map((f) => f.evaluate(() => [self.origin, self.crossOriginIsolated] as const)),
+    );
+    expect(frames).toContainEqual(['null', true]);
   });
 
   it('calls a JS tool synchronously', async () => {

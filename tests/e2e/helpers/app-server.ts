@@ -80,13 +80,18 @@ function corpusInput(workDir: string): { path: string; limit: number } {
 
 /**
  * `vite build` into `dir` (outside dist/, which other work may be using); with `indexDir`, that
- * index is served at /generated/index/ (vite.config.ts reads PLAYGROUND_INDEX_DIR).
+ * index is served at /generated/index/ (vite.config.ts reads PLAYGROUND_INDEX_DIR). `env` adds
+ * build-time switches such as PLAYGROUND_PYTHON_POLICY.
  */
-export async function buildApp(dir: string, indexDir?: string): Promise<void> {
+export async function buildApp(
+  dir: string,
+  indexDir?: string,
+  env: Record<string, string> = {},
+): Promise<void> {
   await run(
     process.execPath,
     [VITE, 'build', '--outDir', dir, '--emptyOutDir', '--logLevel', 'warn'],
-    indexDir ? { PLAYGROUND_INDEX_DIR: indexDir } : {},
+    { ...env, ...(indexDir ? { PLAYGROUND_INDEX_DIR: indexDir } : {}) },
   );
 }
 
