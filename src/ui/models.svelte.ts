@@ -71,6 +71,8 @@ export const builtInRegistry = validateRegistry(registryJson);
 class LiveRegistry implements ModelRegistry {
   readonly version = 1 as const;
   models = $state.raw<ModelEntry[]>(builtInRegistry.models);
+  // GGUF models for the CPU engine are not added in the browser; only WebLLM builds are.
+  readonly cpuModels = builtInRegistry.cpuModels;
 }
 
 export const registry = new LiveRegistry();

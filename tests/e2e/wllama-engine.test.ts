@@ -82,7 +82,11 @@ const load = (
   src: Parameters<Window['cpu']['load']>[0],
   opts?: Parameters<Window['cpu']['load']>[1],
 ) => page.evaluate(([s, o]) => window.cpu.load(s, o), [src, opts] as const);
-const chat = (request: Omit<ChatRequest, 'signal' | 'onToken' | 'onSample'>, abortAfter?: number) =>
+const chat = (
+  // responseFormat's recursive JSON type is too deep for page.evaluate's argument typing.
+  request: Omit<ChatRequest, 'signal' | 'onToken' | 'onSample' | 'responseFormat'>,
+  abortAfter?: number,
+) =>
   page.evaluate(([r, a]) => window.cpu.chat(r, a), [
     request,
     abortAfter,
