@@ -14,7 +14,7 @@ export interface JudgeCliOptions {
 }
 
 const GRADER_HELP =
-  'paper: the paper\'s scoring (math_equal; factual answers by the LLM judge, else "approximate: no LLM judge"); lenient: the playground\'s offline rules (docs/grading.md)';
+  'paper: the paper\'s scoring (math_equal; factual answers by the LLM judge, else "approximate: no LLM judge"); lenient: the playground\'s offline rules (docs/protocol.md, Grading)';
 
 /** `regrade`: no default, the option asks to grade stored answers again (`report`). */
 export function addJudgeOptions(

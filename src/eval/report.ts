@@ -14,7 +14,7 @@ const marked = (text: string, approximate: boolean | undefined): string =>
 /** How a run was graded, in words. */
 export function gradingLine(c: RunSummary['config']): string {
   if ((c.grader ?? 'lenient') === 'lenient')
-    return "lenient (the playground's offline rules, docs/grading.md)";
+    return "lenient (the playground's offline rules, docs/protocol.md, Grading)";
   return c.judge
     ? `paper (math_equal; factual answers by LLM judge \`${c.judge}\`)`
     : `paper (math_equal; factual answers by the offline rules: ${APPROXIMATE_NOTE})`;

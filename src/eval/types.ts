@@ -5,7 +5,7 @@ export type QuestionKind = 'math' | 'factual';
 
 /**
  * `paper` reproduces the paper's scoring (score_answers.py: math_equal, the gpt-4o-mini-style
- * judge); `lenient` is the playground's own offline grader (docs/grading.md).
+ * judge); `lenient` is the playground's own offline grader (docs/protocol.md, Grading).
  */
 export type GraderId = 'paper' | 'lenient';
 export const GRADERS: readonly GraderId[] = ['paper', 'lenient'];

@@ -19,7 +19,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('grade')
     .description(
-      'Grade one answer the way `playground eval` does (--grader paper by default; docs/grading.md).',
+      'Grade one answer the way `playground eval` does (--grader paper by default; docs/protocol.md, Grading).',
     )
     .addOption(
       new Option('--kind <kind>', 'math or factual')
