@@ -9,11 +9,10 @@ const distilled = getPromptProfile('distilled');
 
 // The reference source (github.com/Nardien/agent-distillation), where a checkout is at hand
 // (AGENT_REFERENCE_DIR; not in CI).
-const REF_YAML = join(
-  process.env.AGENT_REFERENCE_DIR ?? '/work/ref',
-  'src/smolagents/prompts/code_agent.yaml',
-);
+const REF_DIR = process.env.AGENT_REFERENCE_DIR;
+const REF_YAML = REF_DIR ? join(REF_DIR, 'src/smolagents/prompts/code_agent.yaml') : '';
 const canRender =
+  REF_YAML !== '' &&
   existsSync(REF_YAML) &&
   spawnSync('python3', ['-c', 'import yaml, jinja2'], { stdio: 'ignore' }).status === 0;
 
