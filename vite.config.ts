@@ -5,6 +5,11 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync } fro
 import { join, resolve } from 'node:path';
 import { localModels } from './src/cli/local-models-plugin.ts';
 import { validateRegistry } from './src/engines/model-registry.ts';
+import {
+  parsePythonPolicy,
+  PYTHON_POLICY_ENV,
+  PYTHON_POLICY_OFF_WARNING,
+} from './src/python/python-policy.ts';
 
 // SharedArrayBuffer (Pyodide interrupts, the synchronous tool bridge) needs cross-origin isolation.
 const isolationHeaders = {
@@ -184,8 +189,21 @@ function registryCheck(): Plugin {
   };
 }
 
+/** PLAYGROUND_PYTHON_POLICY=off npm run build: an app whose model code may import js. */
+function pythonPolicy(): Plugin {
+  const policy = parsePythonPolicy(process.env[PYTHON_POLICY_ENV]);
+  return {
+    name: 'playground:python-policy',
+    config: () => ({ define: { __PLAYGROUND_PYTHON_POLICY__: JSON.stringify(policy) } }),
+    buildStart() {
+      if (policy === 'off') this.warn(PYTHON_POLICY_OFF_WARNING);
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
+    pythonPolicy(),
     svelte(),
     pyodideAssets(),
     localAssets(),

@@ -7,6 +7,7 @@ import { PlaygroundError } from '../errors.ts';
 import { SandboxHost } from './host.ts';
 import type { HostMessage, RuntimeMessage, WorkerOutbound } from './protocol.ts';
 import { RuntimeLink } from './runtime-link.ts';
+import { PYTHON_POLICY_OFF_WARNING, type PythonPolicy } from './python-policy.ts';
 import type { PythonSandbox, SandboxTool } from './sandbox.ts';
 import type { SandboxTransport, TransportEvents } from './transport.ts';
 
@@ -30,9 +31,17 @@ export interface BrowserSandboxOptions {
   recursionLimit?: number;
 }
 
+/** Baked in by vite.config.ts from PLAYGROUND_PYTHON_POLICY at build time; on elsewhere. */
+export const BUILD_PYTHON_POLICY: PythonPolicy =
+  typeof __PLAYGROUND_PYTHON_POLICY__ === 'string' && __PLAYGROUND_PYTHON_POLICY__ === 'off'
+    ? 'off'
+    : 'on';
+
 export function createBrowserSandbox(options: BrowserSandboxOptions): PythonSandbox {
+  if (BUILD_PYTHON_POLICY === 'off') console.warn(PYTHON_POLICY_OFF_WARNING);
   return new SandboxHost((events) => new WebWorkerTransport(events), {
     runtime: {
+      pythonPolicy: BUILD_PYTHON_POLICY,
       indexURL: options.indexURL,
       lazyPackages: options.lazyPackages ?? ['numpy', 'sympy', 'mpmath'],
       recursionLimit: options.recursionLimit ?? 400,

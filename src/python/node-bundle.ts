@@ -47,9 +47,13 @@ export function nodeBundles(): Promise<NodeBundles> {
 
 function sourceHash(): string {
   const h = createHash('sha256');
-  for (const dir of [join(REPO_ROOT, 'src/python'), join(REPO_ROOT, 'src/workers')]) {
+  for (const dir of [
+    join(REPO_ROOT, 'src/python'),
+    join(REPO_ROOT, 'src/python/py/_sandbox'),
+    join(REPO_ROOT, 'src/workers'),
+  ]) {
     for (const f of readdirSync(dir).sort()) {
-      if (!f.endsWith('.ts')) continue;
+      if (!f.endsWith('.ts') && !f.endsWith('.py')) continue;
       h.update(f);
       h.update(readFileSync(join(dir, f)));
     }
@@ -97,6 +101,20 @@ async function build(): Promise<NodeBundles> {
         name: 'pyodide-external',
         setup(b) {
           b.onResolve({ filter: /^pyodide$/ }, () => ({ path: pyodideUrl, external: true }));
+        },
+      },
+      {
+        // Vite's `?raw` imports (the Python driver's .py files) as text.
+        name: 'raw-text',
+        setup(b) {
+          b.onResolve({ filter: /\?raw$/ }, (args) => ({
+            path: resolve(args.resolveDir, args.path.slice(0, -'?raw'.length)),
+            namespace: 'raw-text',
+          }));
+          b.onLoad({ filter: /.*/, namespace: 'raw-text' }, (args) => ({
+            contents: readFileSync(args.path, 'utf8'),
+            loader: 'text',
+          }));
         },
       },
     ],

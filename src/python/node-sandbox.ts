@@ -23,11 +23,19 @@ import {
 } from './node-packages.ts';
 import { planWalls, warnMissingWalls, type WallMode, type WallStatus } from './node-wall.ts';
 import { MEMORY_EXIT_CODE, type HostMessage, type RuntimeConfig } from './protocol.ts';
+import {
+  parsePythonPolicy,
+  PYTHON_POLICY_ENV,
+  PYTHON_POLICY_OFF_WARNING,
+  type PythonPolicy,
+} from './python-policy.ts';
 import type { PythonSandbox, SandboxTool } from './sandbox.ts';
 import type { SandboxTransport, TransportEvents } from './transport.ts';
 
 export interface NodeSandboxOptions {
   tools?: SandboxTool[];
+  /** The Python-level policy; default from env PLAYGROUND_PYTHON_POLICY (python-policy.ts), on. */
+  pythonPolicy?: PythonPolicy;
   /** Default per-execution limit; 20 s. */
   timeoutMs?: number;
   /** Time an interrupted execution gets to stop before the child is killed; 2 s. */
@@ -82,7 +90,10 @@ export function createNodeSandboxHost(options: NodeSandboxOptions = {}): Sandbox
     void warmPackageCache(source);
   const wheelsDir = resolve(options.wheelsDir ?? defaultWheelsDir());
   const wheels = availableWheels(wheelsDir, ['numpy', 'sympy', 'mpmath']);
+  const pythonPolicy = options.pythonPolicy ?? parsePythonPolicy(process.env[PYTHON_POLICY_ENV]);
+  if (pythonPolicy === 'off') warnPolicyOff();
   const runtime: Omit<RuntimeConfig, 'tools'> = {
+    pythonPolicy,
     ...(mounts
       ? {
           mounts: mounts.mounts,
@@ -112,6 +123,14 @@ export function createNodeSandboxHost(options: NodeSandboxOptions = {}): Sandbox
     wall: options.wall ?? 'full',
   };
   return new SandboxHost((events) => new NodeChildTransport(events, child), hostOptions);
+}
+
+let warnedPolicyOff = false;
+
+function warnPolicyOff(): void {
+  if (warnedPolicyOff) return;
+  warnedPolicyOff = true;
+  process.stderr.write(`${PYTHON_POLICY_OFF_WARNING}\n`);
 }
 
 function packageSource(options: NodeSandboxOptions): PackageSource | null {

@@ -1,5 +1,6 @@
 import type { SerializedError } from '../errors.ts';
 import type { JsonValue } from '../json.ts';
+import type { PythonPolicy } from './python-policy.ts';
 import type { FinalAnswerValue, SandboxErrorKind } from './sandbox.ts';
 
 /** What the runtime needs to start; plain JSON so it crosses processes and workers. */
@@ -16,6 +17,8 @@ export interface RuntimeConfig {
   /** Python's sys.pycache_prefix; a read-only mount of pre-compiled bytecode. */
   pycachePrefix?: string;
   recursionLimit?: number;
+  /** 'off' lets model code import js (python-policy.ts); default 'on'. */
+  pythonPolicy?: PythonPolicy;
   /**
    * Pyodide packages whose wheels are available (served next to Pyodide, or in
    * packageCacheDir in Node): loaded before a step that imports them, not at start.

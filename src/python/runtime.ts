@@ -6,7 +6,7 @@
 import type { loadPyodide as LoadPyodide, PyodideAPI } from 'pyodide';
 import { PlaygroundError } from '../errors.ts';
 import type { JsonValue } from '../json.ts';
-import { DRIVER_SOURCE } from './driver.py.ts';
+import { DRIVER_FILES, DRIVER_PACKAGE } from './driver-sources.ts';
 import type { RawResult, RuntimeConfig, WorkerInbound, WorkerOutbound } from './protocol.ts';
 import { ToolChannelReader } from './tool-channel.ts';
 
@@ -172,12 +172,21 @@ async function boot(
           'sys.dont_write_bytecode = True',
         ]
       : []),
-    "_m = types.ModuleType('_sandbox')",
-    "sys.modules['_sandbox'] = _m",
   ].join('\n');
   py.runPython(setup);
-  const mod = py.pyimport('_sandbox') as unknown as { __dict__: unknown };
-  py.runPython(DRIVER_SOURCE, { globals: mod.__dict__ as never });
+  // Real files, so tracebacks and the import system treat the driver like any package.
+  const root = '/sandbox-driver';
+  py.FS.mkdirTree(`${root}/${DRIVER_PACKAGE}`);
+  for (const [name, source] of Object.entries(DRIVER_FILES))
+    py.FS.writeFile(`${root}/${DRIVER_PACKAGE}/${name}`, source);
+  py.runPython(
+    [
+      `sys.path.insert(0, ${JSON.stringify(root)})`,
+      `import ${DRIVER_PACKAGE}.driver`,
+      `sys.path.remove(${JSON.stringify(root)})`,
+    ].join('\n'),
+  );
+  const mod = py.pyimport(`${DRIVER_PACKAGE}.driver`) as unknown as Record<string, PyCallable>;
 
   let callSeq = 0;
   const bridge = (name: string, argsJson: string): string => {
@@ -197,19 +206,25 @@ async function boot(
     }
     return reply;
   };
-  const get = (name: string): PyCallable =>
-    (mod as unknown as Record<string, PyCallable>)[name] as PyCallable;
+  const get = (name: string): PyCallable => mod[name] as PyCallable;
   get('install')(
     bridge,
-    JSON.stringify({ tools: config.tools, recursionLimit: config.recursionLimit ?? 1000 }),
+    JSON.stringify({
+      tools: config.tools,
+      recursionLimit: config.recursionLimit ?? 1000,
+      pythonPolicy: config.pythonPolicy ?? 'on',
+    }),
   );
   const version = String(py.runPython('import sys; sys.version.split()[0]'));
-  get('lock')();
-  for (const name of ['js', 'pyodide_js']) {
-    try {
-      py.unregisterJsModule(name);
-    } catch {
-      // not registered under that name in this Pyodide build
+  // With the policy off (python-policy.ts) model code may reach js: the realm is the only wall.
+  if (config.pythonPolicy !== 'off') {
+    get('lock')();
+    for (const name of ['js', 'pyodide_js']) {
+      try {
+        py.unregisterJsModule(name);
+      } catch {
+        // not registered under that name in this Pyodide build
+      }
     }
   }
   return {
