@@ -3,21 +3,30 @@
  * covers files and child processes only):
  * - a network namespace of its own (util-linux `unshare`): no sockets reach anything;
  * - a PID namespace of its own, in a session of its own: no signal reaches another process;
+ * - a mount namespace whose root holds only the system's /usr and /lib and the sandbox's own
+ *   directories: the user's files and the filesystem's Unix sockets are not there at all;
  * - as root, an unprivileged user (util-linux `setpriv`, uid/gid 65534): the user's own files and
  *   processes are not the sandbox's.
- * Each is measured here (by running it once) rather than assumed; what the platform cannot give
- * is reported by `playground doctor` and said once on stderr.
+ * Each is measured here (the whole command line runs once) rather than assumed; what the platform
+ * cannot give is reported by `playground doctor` and said once on stderr.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
+import { delimiter, dirname, join, sep } from 'node:path';
 
 /** The unprivileged user and group the child runs as when the CLI runs as root ("nobody"). */
 export const SANDBOX_UID = 65534;
 export const SANDBOX_GID = 65534;
 
 export type WallId =
-  'permissions' | 'network' | 'signals' | 'user' | 'code-strings' | 'js-capabilities' | 'channel';
+  | 'permissions'
+  | 'network'
+  | 'signals'
+  | 'files'
+  | 'user'
+  | 'code-strings'
+  | 'js-capabilities'
+  | 'channel';
 
 export interface WallStatus {
   id: WallId;
@@ -44,6 +53,39 @@ export type WallMode = 'full' | 'none';
 
 const TURNED_OFF = 'turned off for this sandbox';
 const NAMESPACE_FLAGS = ['--net', '--pid', '--fork', '--kill-child'];
+/** What a non-root child keeps of the user namespace's root: nothing (no capabilities). */
+const DROP_CAPS_FLAGS = ['--inh-caps=-all', '--bounding-set=-all', '--no-new-privs'];
+/** System directories the new root keeps (read-only use: the permission model forbids writes). */
+const SYSTEM_DIRS = ['/usr', '/lib', '/lib64', '/lib32', '/libx32', '/bin', '/sbin'];
+/** Directories over which the new root's tmpfs may be mounted (in the child's namespace only). */
+const ROOT_MOUNT_POINTS = ['/mnt', '/media', '/srv', '/opt', '/var/empty', '/tmp'];
+
+/**
+ * Run by /bin/sh inside the new mount namespace: a tmpfs holding bind mounts of the given paths,
+ * /proc of the new PID namespace and four device files becomes the root; the old root is detached
+ * (pivot_root, then a lazy unmount), so no path leads back to it.
+ * Arguments: <mount point> <count> <paths...> -- <command...>.
+ */
+const NEW_ROOT_SCRIPT = `set -e
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+R=$1; n=$2; shift 2
+mount --make-rprivate /
+mount -t tmpfs -o mode=0755,size=1m sandbox-root "$R"
+while [ "$n" -gt 0 ]; do
+  p=$1; shift; n=$((n - 1))
+  if [ -d "$p" ]; then mkdir -p "$R$p"; else mkdir -p "$R\${p%/*}"; : > "$R$p"; fi
+  mount --rbind "$p" "$R$p"
+done
+[ "$1" = "--" ] && shift
+mkdir -p "$R/proc" "$R/dev" "$R/.old"
+mount -t proc proc "$R/proc"
+for d in null zero urandom random; do : > "$R/dev/$d"; mount --bind "/dev/$d" "$R/dev/$d"; done
+cd "$R"
+pivot_root . .old
+umount -l /.old
+rmdir /.old
+exec "$@"`;
+
 const DROP_USER_FLAGS = [
   `--reuid=${SANDBOX_UID}`,
   `--regid=${SANDBOX_GID}`,
@@ -145,7 +187,8 @@ export function planWalls(readPaths: string[], mode: WallMode = 'full'): WallPla
     },
   ];
   if (mode === 'none') {
-    for (const id of ['code-strings', 'js-capabilities', 'network', 'signals', 'user'] as const)
+    const off = ['code-strings', 'js-capabilities', 'network', 'signals', 'files', 'user'] as const;
+    for (const id of off)
       walls.push({ id, state: 'missing', detail: TURNED_OFF, fix: 'leave the wall on' });
     return { command: process.execPath, prefix: [], walls };
   }
@@ -194,43 +237,130 @@ export function planWalls(readPaths: string[], mode: WallMode = 'full'): WallPla
           fix: nsFix,
         },
   );
-  // The command line is built inside out: unshare, then setpriv, then node.
-  const launcher: string[] = ns.value ? [ns.value.unshare, ...ns.value.flags, '--'] : [];
-  if (!isRoot()) {
+  const user = userWall(readPaths);
+  walls.push(user.wall);
+  const files = ns.value ? filesLauncher(ns.value, readPaths, user.drop) : null;
+  if (files && !files.failed) {
     walls.push({
-      id: 'user',
-      state: 'n/a',
+      id: 'files',
+      state: 'active',
       detail:
-        'runs as your user (not root): files your user can read are kept out by the permission model alone',
+        "own filesystem: only /usr, /lib and the sandbox's directories exist (no home, /tmp or sockets)",
       fix: '',
     });
-  } else {
-    const setpriv = findTool('setpriv');
-    const blocked = setpriv
-      ? unprivilegedUserBlocked(setpriv, [process.execPath, ...readPaths])
-      : 'the setpriv command (util-linux) is not installed';
-    if (setpriv && !blocked) {
-      launcher.push(setpriv, ...DROP_USER_FLAGS, '--');
-      walls.push({
+    const [command = process.execPath, ...prefix] = files.launcher;
+    return { command, prefix, walls };
+  }
+  walls.push({
+    id: 'files',
+    state: 'missing',
+    detail: files?.failed ?? ns.why,
+    fix: files ? 'check that mount, pivot_root and setpriv (util-linux) are installed' : nsFix,
+  });
+  // The command line is built inside out: unshare, then setpriv, then node.
+  const launcher: string[] = [
+    ...(ns.value ? [ns.value.unshare, ...ns.value.flags, '--'] : []),
+    ...(user.drop && isRoot() ? [...user.drop, '--'] : []),
+    process.execPath,
+  ];
+  const [command = process.execPath, ...prefix] = launcher;
+  return { command, prefix, walls };
+}
+
+/** The separate user (root only): the wall's status and the setpriv command that gives it. */
+function userWall(readPaths: string[]): { wall: WallStatus; drop: string[] | null } {
+  const setpriv = findTool('setpriv');
+  if (!isRoot())
+    return {
+      wall: {
+        id: 'user',
+        state: 'n/a',
+        detail: 'runs as your user (not root), without capabilities',
+        fix: '',
+      },
+      drop: setpriv ? [setpriv, ...DROP_CAPS_FLAGS] : null,
+    };
+  const blocked = setpriv
+    ? unprivilegedUserBlocked(setpriv, [process.execPath, ...readPaths])
+    : 'the setpriv command (util-linux) is not installed';
+  if (setpriv && !blocked)
+    return {
+      wall: {
         id: 'user',
         state: 'active',
         detail: `runs as user ${SANDBOX_UID} (nobody) without capabilities, not as root`,
         fix: '',
-      });
-    } else {
-      walls.push({
-        id: 'user',
-        state: 'missing',
-        detail: blocked ?? '',
-        fix: setpriv
-          ? `make the files readable by user ${SANDBOX_UID}`
-          : 'install util-linux (apt-get install util-linux)',
-      });
-    }
+      },
+      drop: [setpriv, ...DROP_USER_FLAGS],
+    };
+  return {
+    wall: {
+      id: 'user',
+      state: 'missing',
+      detail: blocked ?? '',
+      fix: setpriv
+        ? `make the files readable by user ${SANDBOX_UID}`
+        : 'install util-linux (apt-get install util-linux)',
+    },
+    // Still root, but without capabilities.
+    drop: setpriv ? [setpriv, ...DROP_CAPS_FLAGS] : null,
+  };
+}
+
+const filesChecks = new Map<string, string | null>();
+
+/**
+ * The launcher with a root of its own, tried once (node --version) for these paths: its command
+ * line, or why it failed.
+ */
+function filesLauncher(
+  ns: Namespaces,
+  readPaths: string[],
+  drop: string[] | null,
+): { launcher: string[]; failed: string | null } {
+  const node = realpathSync(process.execPath);
+  const sh = existsSync('/bin/sh') ? '/bin/sh' : null;
+  if (!sh || !drop)
+    return { launcher: [], failed: 'needs /bin/sh and setpriv (util-linux) to build its root' };
+  const paths = [
+    ...SYSTEM_DIRS.filter((d) => existsSync(d)),
+    dirname(node),
+    ...readPaths.filter((p) => existsSync(p)),
+  ];
+  const under = (p: string, dir: string): boolean => p === dir || p.startsWith(dir + sep);
+  const mountPoint = ROOT_MOUNT_POINTS.find(
+    (m) => existsSync(m) && !paths.some((p) => under(p, m) || under(m, p)),
+  );
+  if (!mountPoint)
+    return {
+      launcher: [],
+      failed: `no free directory for its root (${ROOT_MOUNT_POINTS.join(', ')})`,
+    };
+  const flags = isRoot() ? ['--mount', ...ns.flags] : ['--map-root-user', '--mount', ...ns.flags];
+  const launcher = [
+    ns.unshare,
+    ...flags,
+    '--',
+    sh,
+    '-c',
+    NEW_ROOT_SCRIPT,
+    'sandbox-root',
+    mountPoint,
+    String(paths.length),
+    ...paths,
+    '--',
+    ...drop,
+    '--',
+    node,
+  ];
+  const key = launcher.join('\0');
+  let failed = filesChecks.get(key);
+  if (failed === undefined) {
+    const [command = '', ...args] = launcher;
+    failed = tryRun(command, [...args, '--version']);
+    filesChecks.set(key, failed);
   }
-  launcher.push(process.execPath);
-  const [command = process.execPath, ...prefix] = launcher;
-  return { command, prefix, walls };
+  return { launcher, failed: failed ? `its own root could not be built: ${failed}` : null };
 }
 
 let warned = false;
