@@ -183,6 +183,24 @@ interface ChildOptions {
 /** File descriptor of the child's messages to the host (fd 0 carries the host's to the child). */
 const CHILD_OUT_FD = 3;
 
+/**
+ * Kills the child and everything it started. Killing only the launcher is not enough: setpriv's
+ * change of user clears unshare's kill-on-parent-death, so the sandbox would live on. Its process
+ * group (its own, `detached`) holds them all; closing stdin ends a child that escaped even that.
+ */
+function stopChild(child: ChildProcess): void {
+  child.stdin?.destroy();
+  if (child.pid !== undefined && process.platform !== 'win32') {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+      return;
+    } catch {
+      // the group is gone already
+    }
+  }
+  child.kill('SIGKILL');
+}
+
 class NodeChildTransport implements SandboxTransport {
   private child: ChildProcess | null = null;
   private queued: HostMessage[] = [];
@@ -209,7 +227,7 @@ class NodeChildTransport implements SandboxTransport {
 
   terminate(): void {
     this.dead = true;
-    this.child?.kill('SIGKILL');
+    if (this.child) stopChild(this.child);
   }
 
   private launch(childFile: string, workerFile: string, readPaths: string[]): void {
@@ -258,7 +276,7 @@ class NodeChildTransport implements SandboxTransport {
       },
       overflow: () => {
         if (this.dead) return;
-        child.kill('SIGKILL');
+        stopChild(child);
         this.exit('sent a message over the size limit and was stopped');
       },
     });

@@ -4,7 +4,7 @@
  * CLI), files outside Pyodide's, child processes and the protocol channel. Nothing may get
  * through, and the run goes on.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -289,6 +289,39 @@ describe('hostile JavaScript from Python with the policy off (real Pyodide sandb
     expect(next.output).toBe('42');
     expect(next.stateLost).toBe(false);
   }, 60_000);
+});
+
+describe('restarts and disposal', () => {
+  /** Processes whose command line names `marker` (the sandbox's launcher and the sandbox). */
+  const processes = (marker: string): number =>
+    execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes(marker)).length;
+
+  it.runIf(process.platform === 'linux')(
+    'leave no sandbox process behind, even one that runs as another user',
+    async () => {
+      const marker = mkdtempSync(join(tmpdir(), 'wall-marker-'));
+      chmodSync(marker, 0o755);
+      const host = createNodeSandboxHost({ extraReadPaths: [marker], interruptGraceMs: 300 });
+      try {
+        await host.start();
+        const running = processes(marker);
+        expect(running).toBeGreaterThan(0);
+        const hung = await host.execute('import time\ntime.sleep(100)', { timeoutMs: 300 });
+        expect(hung.stateLost).toBe(true);
+        expect((await host.execute('1 + 1')).output).toBe('2');
+        // The killed interpreter is gone: only the new one runs.
+        expect(processes(marker)).toBe(running);
+      } finally {
+        await host.dispose();
+        await new Promise((r) => setTimeout(r, 300));
+        expect(processes(marker)).toBe(0);
+        rmSync(marker, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });
 
 describe('forged protocol messages (walls off, so the realm can reach the channel)', () => {
