@@ -289,6 +289,15 @@ describe('hostile JavaScript from Python with the policy off (real Pyodide sandb
     expect(next.output).toBe('42');
     expect(next.stateLost).toBe(false);
   }, 60_000);
+
+  it('ending its own process is a failed step, and the next step runs in a new interpreter', async () => {
+    const r = await host.execute('import js\njs.process.exit(137)');
+    expect(r.status).toBe('error');
+    expect(r.stateLost).toBe(true);
+    expect(r.error?.message).toMatch(/restarted/);
+    expect((await host.execute('6 * 7')).output).toBe('42');
+    expect(alive(bystander.pid ?? -1)).toBe(true);
+  }, 120_000);
 });
 
 describe('restarts and disposal', () => {
