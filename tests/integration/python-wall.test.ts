@@ -16,6 +16,7 @@ import { createNodeSandboxHost, permissionFlags } from '../../src/python/node-sa
 import { planWalls } from '../../src/python/node-wall.ts';
 import type { SandboxHost } from '../../src/python/host.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
+import { runCli } from '../helpers/run-cli.ts';
 
 const REPO = join(import.meta.dirname, '../..');
 
@@ -428,6 +429,24 @@ describe('playground ask with hostile model code (policy off, real CLI process)'
     expect(JSON.stringify(record)).toContain('42');
     expect(JSON.stringify(record)).toContain('not available in the Python sandbox');
     expect(listener.hits.slice(before)).toEqual([]);
+  }, 120_000);
+});
+
+describe('playground doctor', () => {
+  it('reports every wall on a line of its own, and what a real sandbox measured', async () => {
+    const r = await runCli(['doctor']);
+    expect(r.code, r.stderr).toBe(0);
+    const walls = planWalls([]).walls;
+    for (const w of walls) {
+      const line = r.stdout.split('\n').find((l) => l.includes(` ${w.id}: `));
+      expect(line, w.id).toBeDefined();
+      const mark = w.state === 'active' ? 'ok' : w.state === 'n/a' ? 'n/a' : 'MISSING';
+      expect(line?.trim().startsWith(mark), line).toBe(true);
+      if (w.state === 'missing') expect(line).toContain('->');
+    }
+    expect(r.stdout).toMatch(/Measured inside a sandbox: .*fsWrite=ERR_ACCESS_DENIED/);
+    if (walls.some((w) => w.id === 'network' && w.state === 'active'))
+      expect(r.stdout).toContain('network=ENETUNREACH');
   }, 120_000);
 });
 
