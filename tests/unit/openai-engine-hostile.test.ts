@@ -5,6 +5,9 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAIEngine } from '../../src/engines/openai-engine.ts';
 import { PlaygroundError } from '../../src/errors.ts';
@@ -219,4 +222,38 @@ describe('hostile model servers', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--request-timeout must be a number/);
   });
+});
+
+describe('hostile model servers, through eval', () => {
+  it('playground eval --request-timeout: each stalled request ends, the run is saved', async () => {
+    const s = await hostileServer(() => undefined);
+    const out = mkdtempSync(join(tmpdir(), 'eval-stall-'));
+    const r = await runCli([
+      'eval',
+      '--bench',
+      join(import.meta.dirname, '../fixtures/eval/mini_math.jsonl'),
+      '--mode',
+      'cot',
+      '--out',
+      out,
+      '--base-url',
+      s.baseUrl,
+      '--model',
+      'm',
+      '--no-sympy',
+      '--request-timeout',
+      '0.3',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const records = readFileSync(join(out, 'records.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string; error?: { code: string; message: string } });
+    expect(records).toHaveLength(4);
+    for (const rec of records) {
+      expect(rec.status).toBe('error');
+      expect(rec.error?.code).toBe('engine_unreachable');
+      expect(rec.error?.message).toMatch(/sent nothing for 0\.3 s/);
+    }
+  }, 60_000);
 });
