@@ -61,9 +61,9 @@ const SYSTEM_DIRS = ['/usr', '/lib', '/lib64', '/lib32', '/libx32', '/bin', '/sb
 const ROOT_MOUNT_POINTS = ['/mnt', '/media', '/srv', '/opt', '/var/empty', '/tmp'];
 
 /**
- * Run by /bin/sh inside the new mount namespace: a tmpfs holding bind mounts of the given paths,
- * /proc of the new PID namespace and four device files becomes the root; the old root is detached
- * (pivot_root, then a lazy unmount), so no path leads back to it.
+ * Run by /bin/sh inside the new mount namespace: a read-only tmpfs holding read-only bind mounts
+ * of the given paths, /proc of the new PID namespace and four device files becomes the root; the
+ * old root is detached (pivot_root, then a lazy unmount), so no path leads back to it.
  * Arguments: <mount point> <count> <paths...> -- <command...>.
  */
 const NEW_ROOT_SCRIPT = `set -e
@@ -75,15 +75,17 @@ while [ "$n" -gt 0 ]; do
   p=$1; shift; n=$((n - 1))
   if [ -d "$p" ]; then mkdir -p "$R$p"; else mkdir -p "$R\${p%/*}"; : > "$R$p"; fi
   mount --rbind "$p" "$R$p"
+  mount -o remount,bind,ro "$R$p"
 done
 [ "$1" = "--" ] && shift
 mkdir -p "$R/proc" "$R/dev" "$R/.old"
-mount -t proc proc "$R/proc"
+mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
 for d in null zero urandom random; do : > "$R/dev/$d"; mount --bind "/dev/$d" "$R/dev/$d"; done
+# Read-only where the kernel allows it (not in a user namespace); it holds empty directories only.
+mount -o remount,ro "$R" 2>/dev/null || true
 cd "$R"
 pivot_root . .old
 umount -l /.old
-rmdir /.old
 exec "$@"`;
 
 const DROP_USER_FLAGS = [
@@ -123,7 +125,12 @@ function tryRun(command: string, args: string[]): string | null {
   });
   if (r.error) return r.error.message;
   if (r.status === 0) return null;
-  return (r.stderr.trim().split('\n').pop() ?? '') || `exit ${r.status ?? r.signal}`;
+  // mount's last line only points at dmesg; the line before says what failed.
+  const lines = r.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.includes('dmesg(1)'));
+  return lines.pop() ?? `exit ${r.status ?? r.signal}`;
 }
 
 interface Namespaces {
