@@ -10,6 +10,8 @@ import {
   PYTHON_POLICY_ENV,
   PYTHON_POLICY_OFF_WARNING,
 } from './src/python/python-policy.ts';
+import { availableWheels, defaultWheelsDir } from './src/python/node-packages.ts';
+import { DEFAULT_PYODIDE_PACKAGES } from './src/cli/setup/pyodide-packages.ts';
 
 // SharedArrayBuffer (Pyodide interrupts, the synchronous tool bridge) needs cross-origin isolation.
 const isolationHeaders = {
@@ -83,11 +85,19 @@ const hasIndex = () => existsSync(join(indexDir(), 'manifest.json'));
  */
 function localAssets(): Plugin {
   const defaultDir = defaultIndexDir;
+  // Pyodide packages `playground setup` puts in public/pyodide/; the app names any missing.
+  const python = () => {
+    const present = availableWheels(defaultWheelsDir(), DEFAULT_PYODIDE_PACKAGES);
+    return { missing: DEFAULT_PYODIDE_PACKAGES.filter((p) => !present.includes(p)) };
+  };
   const status = () => {
     const manifest = join(indexDir(), 'manifest.json');
-    if (!existsSync(manifest)) return { index: null };
+    if (!existsSync(manifest)) return { index: null, python: python() };
     const m = JSON.parse(readFileSync(manifest, 'utf8')) as { counts?: { passages?: number } };
-    return { index: { url: 'generated/index/', passages: m.counts?.passages ?? null } };
+    return {
+      index: { url: 'generated/index/', passages: m.counts?.passages ?? null },
+      python: python(),
+    };
   };
   return {
     name: 'playground:local-assets',

@@ -14,6 +14,18 @@ const SNIPPETS = [
   's = "abc".upper()\nprint(s)',
 ];
 
+/** Compound statements, whose value the executor reports the reference's way (parity.py). */
+const COMPOUND = [
+  'total = 0\nfor i in range(10):\n    total += i',
+  'x = 3\nif x > 2:\n    y = x * 10\nelse:\n    y = 0',
+  'def g(a, b=2):\n    return a * b\ng(4)',
+  'n = 0\nwhile n < 5:\n    n += 1',
+  'try:\n    v = {"a": 1}["a"]\nexcept KeyError:\n    v = 0',
+  'words = "a bb ccc".split()\nfor w in words:\n    if len(w) > 1:\n        last = w',
+  'nums = [3, 1, 2]\nnums.sort()\nnums[0]',
+  'class K:\n    def m(self):\n        return 1\nK().m()',
+];
+
 const CANDIDATES = [
   'total = sum(items)\nprint(total)',
   'items.append(4)\nprint(sum(items))',
@@ -65,6 +77,15 @@ export const pythonSandbox: BenchSuite = {
       if (r.status === 'error') throw new Error(`snippet failed: ${r.error?.message ?? ''}`);
     }
 
+    const compound: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const code = COMPOUND[i % COMPOUND.length] ?? 'None';
+      t = performance.now();
+      const r = await sb.execute(code);
+      compound.push(performance.now() - t);
+      if (r.status === 'error') throw new Error(`snippet failed: ${r.error?.message ?? ''}`);
+    }
+
     const sag: number[] = [];
     for (let i = 0; i < 30; i++) {
       t = performance.now();
@@ -88,6 +109,7 @@ export const pythonSandbox: BenchSuite = {
       bundleMs: round(bundleMs),
       coldStartMs: stats(starts),
       stepOverheadMs: stats(overhead),
+      compoundStepOverheadMs: stats(compound),
       sag8CandidatesMs: stats(sag),
       hungStepWallMs: round(hungStepMs),
       recoverFromTerminatedWorkerMs: round(recoverMs),

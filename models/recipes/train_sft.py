@@ -38,8 +38,9 @@ def parse_args(argv=None):
     p.add_argument("--lora-alpha", type=int, default=PAPER["lora_alpha"])
     p.add_argument("--lora-dropout", type=float, default=0.05,
                    help="not stated by the paper; 0.05 is PEFT practice")
-    p.add_argument("--max-length", type=int, default=8192,
-                   help="tokens per sample; longer samples are dropped, not cut (a cut one loses its answer)")
+    p.add_argument("--max-length", type=int, default=10240,
+                   help="tokens per sample, the reference's finetune_sft_agent.sh value; longer samples "
+                        "are dropped, not cut as TRL would (a cut one loses its answer)")
     p.add_argument("--fp16", action="store_true", help="for GPUs without bfloat16 (T4, V100)")
     p.add_argument("--seed", type=int, default=42)
     args = p.parse_args(argv)

@@ -1,10 +1,28 @@
 /** PROTOCOL section 8: the answer inside a chain-of-thought response. */
+import { extractAnswer } from './math-answer/extract-answer.ts';
+import { pyStrip } from './python-text.ts';
 
-/** The text inside the last `<answer>...</answer>`, else the whole response, trimmed. */
+/**
+ * As processors/reasoning.py lines 171-186: the FIRST `<answer>...</answer>` (re.search), its
+ * inside stripped; with no tag, the whole response as it came (not trimmed).
+ */
 export function extractTaggedAnswer(response: string): string {
-  const matches = [...response.matchAll(/<answer>(.*?)<\/answer>/gs)];
-  const last = matches[matches.length - 1];
-  return (last ? (last[1] ?? '') : response).trim();
+  const match = /<answer>([\s\S]*?)<\/answer>/.exec(response);
+  return match ? pyStrip(match[1] ?? '') : response;
+}
+
+/**
+ * reasoning.py lines 208-215, for math: a one-paragraph answer is wrapped as "\x08oxed{...}"
+ * (the reference wrote "\boxed" in a plain Python string, where "\b" is a backspace), then
+ * `extract_answer` takes the last \boxed{} (or that wrapper, through its "oxed" rule) and
+ * normalises it with `strip_string`.
+ */
+export function extractMathCotAnswer(answer: string): string {
+  const wrapped =
+    !answer.includes('\u0008oxed') && answer.split('\n\n').length === 1
+      ? `\u0008oxed{${answer}}`
+      : answer;
+  return extractAnswer(wrapped);
 }
 
 /** Index of the brace closing the one opened just before `open`, or -1; `\{` does not count. */
@@ -35,19 +53,24 @@ export function lastBoxed(text: string): string | null {
   return null;
 }
 
-/** The CoT answer: the tagged answer, and for math the last boxed value inside it. */
+/**
+ * The CoT answer: the tagged answer, and for math the reference's extraction on top. 'auto' (a
+ * question of unknown kind) treats an answer holding "boxed" as math.
+ */
 export function extractCotAnswer(
   response: string,
   kind: 'math' | 'factual' | 'auto' = 'auto',
 ): string {
   const tagged = extractTaggedAnswer(response);
-  if (kind === 'factual') return tagged;
-  const boxed = lastBoxed(tagged);
-  return boxed ?? tagged;
+  if (kind === 'math' || (kind === 'auto' && tagged.includes('boxed')))
+    return extractMathCotAnswer(tagged);
+  return tagged;
 }
 
-/** First-thought prefix (PROTOCOL section 7): "Thought: " + the response up to the first blank line. */
+/**
+ * First-thought prefix (PROTOCOL section 7), as first_thought_prefix/build_prefix_memory.py line
+ * 31-32 builds it: "Thought: " + the response up to its first blank line + "\n\n", nothing trimmed.
+ */
 export function firstThoughtPrefix(cotResponse: string): string {
-  const first = (cotResponse.trim().split('\n\n')[0] ?? '').trim();
-  return `Thought: ${first}\n\n`;
+  return `Thought: ${cotResponse.split('\n\n')[0] ?? ''}\n\n`;
 }

@@ -1,5 +1,5 @@
 /**
- * PROTOCOL section 2: getting the code action out of a model output, with the reference
+ * docs/protocol.md section 2: getting the code action out of a model output, with the reference
  * implementation's (smolagents 1.13) error texts byte for byte.
  */
 import { pyDedent, pyStrip } from './python-text.ts';

@@ -1,4 +1,4 @@
-/** PROTOCOL section 1: how the conversation is laid out and sent. */
+/** docs/protocol.md section 1: how the conversation is laid out and sent. */
 import type { ChatMessage } from '../engines/chat-engine.ts';
 import { pyStrip } from './python-text.ts';
 import type { PromptProfile } from './prompt-profile.ts';
@@ -12,10 +12,18 @@ export function taskMessage(question: string, profile: PromptProfile): string {
   return 'New task:\n' + question + profile.taskSuffix;
 }
 
-/** The assistant turn as stored: stripped, with `<end_code>` restored after a closing fence. */
+/**
+ * The model output as the reference keeps it (agents.py CodeAgent.step): `<end_code>` appended
+ * when the output ends with a closing fence, after any whitespace that follows the fence. Code
+ * is extracted from this text, so a parse-error snippet shows the `<end_code>` too.
+ */
+export function withEndCode(output: string): string {
+  return pyStrip(output).endsWith('```') ? output + '<end_code>' : output;
+}
+
+/** The assistant turn as stored: the reference strips it when it builds the messages. */
 export function storedAssistantOutput(output: string): string {
-  const stripped = pyStrip(output);
-  return stripped.endsWith('```') ? stripped + '<end_code>' : stripped;
+  return pyStrip(withEndCode(output));
 }
 
 /** Consecutive messages with the same role become one, by plain concatenation. */
@@ -36,7 +44,7 @@ export function fallbackTask(question: string, profile: PromptProfile): string {
   return cut === -1 ? task : task.slice(0, cut);
 }
 
-/** PROTOCOL section 5: the messages of the max-steps fallback call (before merging). */
+/** docs/protocol.md section 5: the messages of the max-steps fallback call (before merging). */
 export function fallbackMessages(
   conversation: readonly ChatMessage[],
   question: string,

@@ -1,5 +1,5 @@
 /**
- * PROTOCOL section 3: the user message that follows step k. Texts are the reference's
+ * docs/protocol.md section 3: the user message that follows step k. Texts are the reference's
  * (smolagents 1.13 ActionStep.to_messages), byte for byte.
  */
 import type { ExecutionResult } from '../python/sandbox.ts';

@@ -4,6 +4,7 @@
  */
 import distilled from '../../models/prompt-profiles/distilled.json';
 import fewshot from '../../models/prompt-profiles/fewshot.json';
+import teacher from '../../models/prompt-profiles/teacher.json';
 import { PlaygroundError } from '../errors.ts';
 
 export interface PromptProfile {
@@ -23,6 +24,7 @@ export interface PromptProfile {
 export const PROMPT_PROFILES: Readonly<Record<string, PromptProfile>> = {
   distilled,
   fewshot,
+  teacher,
 };
 
 export type PromptProfileId = keyof typeof PROMPT_PROFILES;

@@ -1,5 +1,5 @@
 /**
- * The Thought/Code/Observation loop of PROTOCOL sections 1-6: one question in, a complete run
+ * The Thought/Code/Observation loop of docs/protocol.md sections 1-6: one question in, a complete run
  * record out. Engine, sandbox and tools come from the caller; this file knows none of them.
  */
 import type { ChatMessage, ChatRequest, ChatResponse } from '../engines/chat-engine.ts';
@@ -14,6 +14,7 @@ import {
   fallbackMessages,
   mergeConsecutive,
   storedAssistantOutput,
+  withEndCode,
   taskMessage,
 } from './conversation.ts';
 import type { AgentEventListener } from './events.ts';
@@ -40,7 +41,7 @@ export interface AgentRunOptions {
   pythonTimeoutMs?: number;
   seed?: number;
   /**
-   * Teacher side (PROTOCOL section 7): the assistant turn of step 1 starts with this text and the
+   * Teacher side (docs/protocol.md section 7): the assistant turn of step 1 starts with this text and the
    * model continues it. Students never get one.
    */
   firstThoughtPrefix?: string | null;
@@ -178,7 +179,9 @@ export async function runAgent(options: AgentRunOptions): Promise<RunRecord> {
 
     const parsed: StepSample[] = [];
     for (const output of outputs) {
-      const extraction = await extractCode(output, (code) => sandbox.checkSyntax(code));
+      const extraction = await extractCode(withEndCode(output), (code) =>
+        sandbox.checkSyntax(code),
+      );
       parsed.push(
         extraction.ok
           ? { output, code: extraction.code, parseError: null }

@@ -8,7 +8,7 @@ export type AgentMode = 'agent' | 'cot';
 export interface ModelCall {
   purpose: 'step' | 'fallback' | 'cot' | 'first-thought';
   step: number | null;
-  request: Omit<ChatRequest, 'signal' | 'onToken' | 'onSample'>;
+  request: Omit<ChatRequest, 'signal' | 'onToken' | 'onSample' | 'responseFormat'>;
   outputs: string[];
   usage?: TokenUsage;
   latencyMs: number;

@@ -1,5 +1,5 @@
 /**
- * PROTOCOL section 6: self-consistent action generation picks the action whose execution
+ * docs/protocol.md section 6: self-consistent action generation picks the action whose execution
  * outcome most candidates agree on.
  */
 import type { ExecutionResult } from '../python/sandbox.ts';

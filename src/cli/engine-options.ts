@@ -66,7 +66,7 @@ export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {
     .addOption(
       new Option(
         '--prompt <profile>',
-        'prompt profile: distilled (fine-tuned students) or fewshot (base instruct models)',
+        "prompt profile: distilled (fine-tuned students), fewshot (base instruct models) or teacher (the reference teacher's long prompt, greedy)",
       )
         .choices(Object.keys(PROMPT_PROFILES))
         .default(defaults.prompt ?? 'distilled'),

@@ -1,4 +1,5 @@
 /** The one interface every model backend implements (WebLLM, OpenAI-compatible, replay). */
+import type { JsonValue } from '../json.ts';
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
@@ -21,6 +22,8 @@ export interface ChatRequest {
    * hold only the continuation, never the prefix.
    */
   continueFinalMessage?: boolean;
+  /** OpenAI `response_format` (e.g. a JSON schema the paper's judge answers in); others ignore it. */
+  responseFormat?: JsonValue;
   signal?: AbortSignal;
   /** Streamed text deltas for sample `index`; engines that cannot stream call it once at the end. */
   onToken?: (delta: string, index: number) => void;

@@ -29,6 +29,8 @@ export interface FolderCheck {
   problems: FolderProblem[];
   /** Weight shards listed in tensor-cache.json. */
   shards: number;
+  /** Their paths, relative to the folder, in manifest order. */
+  shardFiles: string[];
   /** Bytes of weights listed in tensor-cache.json. */
   weightBytes: number;
   /** The parsed mlc-chat-config.json, when it parsed. */
@@ -220,6 +222,7 @@ export async function validateModelFolder(access: FolderAccess): Promise<FolderC
     ok: problems.length === 0,
     problems,
     shards: shards.length,
+    shardFiles: shards.map((s) => s.dataPath),
     weightBytes: shards.reduce((n, s) => n + s.nbytes, 0),
     chatConfig,
   };

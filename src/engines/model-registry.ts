@@ -5,7 +5,7 @@
 import { PlaygroundError } from '../errors.ts';
 
 export type Quantization = 'q4f16_1' | 'q4f32_1';
-/** 'distilled': an agent-distilled student (PROTOCOL section 1); 'base': a plain instruct model. */
+/** 'distilled': an agent-distilled student (docs/protocol.md section 1); 'base': a plain instruct model. */
 export type ModelKind = 'distilled' | 'base';
 /** Where the weights come from: WebLLM's prebuilt set, another hub repo, or models/<id>/ on disk. */
 export type ModelSource = 'prebuilt' | 'hub' | 'local';
@@ -151,6 +151,11 @@ export function validateRegistry(raw: unknown): ModelRegistry {
       fail(`model "${m.id}"`, `"baseModel" ${m.baseModel} is not in the registry`);
   }
   return { version: 1, models };
+}
+
+/** Checks one entry kept outside registry.json (a model the user added in the browser). */
+export function validateModelEntry(raw: unknown): ModelEntry {
+  return entry(raw, 0);
 }
 
 /** The same model in the other quantization, e.g. for an adapter without shader-f16. */

@@ -202,6 +202,7 @@ export class OpenAIEngine implements ChatEngine {
       ...this.samplingBody(request, n),
       messages: request.messages.map((m: ChatMessage) => ({ role: m.role, content: m.content })),
     };
+    if (request.responseFormat !== undefined) body.response_format = request.responseFormat;
     if (request.continueFinalMessage) {
       body.continue_final_message = true;
       body.add_generation_prompt = false;

@@ -1,6 +1,6 @@
 /**
  * The Qwen2.5 ChatML template, rendered client-side for servers whose chat endpoint cannot
- * continue an assistant message (PROTOCOL section 7 over a plain completions endpoint).
+ * continue an assistant message (docs/protocol.md section 7 over a plain completions endpoint).
  */
 import type { ChatMessage } from './chat-engine.ts';
 

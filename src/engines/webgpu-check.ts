@@ -14,6 +14,8 @@ export interface WebGPUReport {
   status: 'ok' | 'no-api' | 'no-adapter' | 'limits' | 'error';
   adapterName: string | null;
   isFallbackAdapter: boolean;
+  /** A CPU rasteriser (SwiftShader, llvmpipe, WARP) standing in for a GPU: it works, but crawls. */
+  software: boolean;
   shaderF16: boolean;
   maxBufferSize: number;
   maxStorageBufferBindingSize: number;
@@ -45,11 +47,24 @@ const ENABLE_HINT =
   'chrome://flags/#enable-unsafe-webgpu and Vulkan. Or use a local OpenAI-compatible server ' +
   '(Settings → Engine → OpenAI-compatible).';
 
+/** Adapter names of CPU rasterisers; Chrome does not always flag them as fallback adapters. */
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/i;
+
+/** The badge for a report: what the user sees first. */
+export function webgpuLabel(report: WebGPUReport): string {
+  if (report.status !== 'ok') return 'WebGPU unavailable';
+  if (!report.software) return 'WebGPU ready';
+  return /swiftshader/i.test(report.adapterName ?? '')
+    ? 'Software WebGPU (SwiftShader)'
+    : 'Software WebGPU (CPU)';
+}
+
 export async function checkWebGPU(nav: NavigatorLike): Promise<WebGPUReport> {
   const base: WebGPUReport = {
     status: 'no-api',
     adapterName: null,
     isFallbackAdapter: false,
+    software: false,
     shaderF16: false,
     maxBufferSize: 0,
     maxStorageBufferBindingSize: 0,
@@ -89,6 +104,7 @@ export async function checkWebGPU(nav: NavigatorLike): Promise<WebGPUReport> {
     status: 'ok',
     adapterName: name,
     isFallbackAdapter: info.isFallbackAdapter === true,
+    software: info.isFallbackAdapter === true || SOFTWARE_ADAPTER.test(name),
     shaderF16: adapter.features.has('shader-f16'),
     maxBufferSize: adapter.limits.maxBufferSize,
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
@@ -110,10 +126,15 @@ export async function checkWebGPU(nav: NavigatorLike): Promise<WebGPUReport> {
   const f16 = report.shaderF16
     ? 'supports 16-bit shaders (q4f16 models)'
     : 'has no 16-bit shaders (shader-f16), so q4f32 models are used';
-  const cpu = report.isFallbackAdapter
-    ? ' It is a software (CPU) adapter: expect it to be slow.'
-    : '';
-  return { ...report, message: `WebGPU ready on ${name}; it ${f16}.${cpu}` };
+  if (report.software) {
+    return {
+      ...report,
+      message:
+        `Only a software WebGPU adapter (${name}) is available: it runs on the CPU, so a model ` +
+        `would load and answer very slowly. It ${f16}. ${ENABLE_HINT}`,
+    };
+  }
+  return { ...report, message: `WebGPU ready on ${name}; it ${f16}.` };
 }
 
 export interface ModelFit {

@@ -1,13 +1,25 @@
 /**
  * Which models sit in WebLLM's browser cache and how much they take. Reads the Cache API scopes
  * web-llm 0.2.86 writes ("webllm/model", "webllm/wasm", "webllm/config") directly, so listing
- * costs no web-llm download; deleting goes through web-llm so its bookkeeping stays right.
+ * costs no web-llm download, and neither does deleting.
  */
 import type { ModelEntry } from './model-registry.ts';
 import { toWebLLMRecord } from './model-registry.ts';
 import { PlaygroundError } from '../errors.ts';
 
-const SCOPES = ['webllm/model', 'webllm/wasm', 'webllm/config'] as const;
+/** web-llm's Cache API scopes: weights and tokenizer, model libraries, chat configs. */
+export const MODEL_SCOPE = 'webllm/model';
+export const WASM_SCOPE = 'webllm/wasm';
+export const CONFIG_SCOPE = 'webllm/config';
+const SCOPES = [MODEL_SCOPE, WASM_SCOPE, CONFIG_SCOPE] as const;
+
+/** Where web-llm keys a model's files: `<model>/resolve/main/<file>` (its cleanModelUrl). */
+export function cachedFilesUrl(entry: ModelEntry, origin: string): string {
+  const model = toWebLLMRecord(entry, origin).model;
+  return /\/resolve\/[^/]+\/?$/.test(model)
+    ? model.replace(/\/?$/, '/')
+    : `${model.replace(/\/$/, '')}/resolve/main/`;
+}
 
 export interface CachedModel {
   entry: ModelEntry;
@@ -34,7 +46,7 @@ export async function listCachedModels(entries: readonly ModelEntry[]): Promise<
   const out: CachedModel[] = [];
   for (const entry of entries) {
     const rec = toWebLLMRecord(entry, location.origin);
-    const weightsPrefix = `${rec.model.replace(/\/$/, '')}/resolve/main/`;
+    const weightsPrefix = cachedFilesUrl(entry, location.origin);
     let bytes = 0;
     let files = 0;
     let complete = false;
@@ -60,18 +72,21 @@ async function entrySize(cache: Cache, req: Request): Promise<number> {
   return (await res.blob()).size;
 }
 
+/**
+ * Deletes every file of a model from web-llm's scopes, itself rather than through web-llm:
+ * web-llm re-fetches tensor-cache.json to find the shards (a network request, or a failure for a
+ * model copied in from a folder) and leaves shards of an interrupted download behind. The model
+ * library goes too, as web-llm does; another model using it fetches it again.
+ */
 export async function deleteCachedModel(entry: ModelEntry): Promise<void> {
-  const webllm = await import('@mlc-ai/web-llm');
   const rec = toWebLLMRecord(entry, location.origin);
-  const weightsPrefix = `${rec.model.replace(/\/$/, '')}/resolve/main/`;
+  const weightsPrefix = cachedFilesUrl(entry, location.origin);
   try {
-    await webllm.deleteModelAllInfoInCache(entry.id, { model_list: [rec], cacheBackend: 'cache' });
-    // web-llm leaves tensor-cache.json (and shards of an interrupted download it never listed).
     for (const scope of SCOPES) {
       if (!(await caches.has(scope))) continue;
       const cache = await caches.open(scope);
       for (const req of await cache.keys()) {
-        if (req.url.startsWith(weightsPrefix)) await cache.delete(req);
+        if (req.url.startsWith(weightsPrefix) || req.url === rec.model_lib) await cache.delete(req);
       }
     }
   } catch (err) {

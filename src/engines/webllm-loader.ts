@@ -21,6 +21,8 @@ export interface LoadProgress {
   elapsedS: number;
   /** Estimated seconds left in this phase; null until there is enough to go on. */
   etaS: number | null;
+  /** Download speed so far in MB/s (fetch phase); null until measurable. */
+  speedMBps: number | null;
   text: string;
 }
 
@@ -40,7 +42,8 @@ export function parseProgress(r: InitProgressReport): LoadProgress {
   const etaS =
     fraction > 0.01 && fraction < 1 && elapsedS > 0 ? (elapsedS * (1 - fraction)) / fraction : null;
   const totalMB = doneMB !== null && fraction > 0.01 ? Math.round(doneMB / fraction) : null;
-  return { phase, fraction, doneMB, totalMB, elapsedS, etaS, text: r.text };
+  const speedMBps = phase === 'fetch' && doneMB !== null && elapsedS > 0 ? doneMB / elapsedS : null;
+  return { phase, fraction, doneMB, totalMB, elapsedS, etaS, speedMBps, text: r.text };
 }
 
 export interface LoadedModel {

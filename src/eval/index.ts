@@ -14,7 +14,9 @@ export { gradeAnswer, type GradeOptions } from './grade.ts';
 export { gradeMath, mathEqual, numbersClose, type SymbolicEqual } from './math-grader.ts';
 export { gradeFactual, normalizeAnswer, tokenF1, goldContained } from './factual-grader.ts';
 export { createLlmJudge, parseVerdict, judgePrompt, type FactualJudge } from './llm-judge.ts';
-export { createSympyEqual } from './sympy-equal.ts';
+export { createPaperSympyEqual, createSympyEqual } from './sympy-equal.ts';
+export { paperMathEqual, paperMathPrediction } from './paper/math-equal.ts';
+export { createPaperJudge, paperJudgePrompt } from './paper/judge.ts';
 export {
   runEvaluation,
   defaultGrade,
@@ -37,4 +39,12 @@ export {
 } from './summary.ts';
 export { comparisonMarkdown, comparisonSvg, runReportMarkdown } from './report.ts';
 export { barChartSvg, type BarChart, type BarSeries } from './svg-chart.ts';
-export type { BenchQuestion, GradeMethod, GradeResult, QuestionKind } from './types.ts';
+export {
+  APPROXIMATE_NOTE,
+  GRADERS,
+  type BenchQuestion,
+  type GradeMethod,
+  type GradeResult,
+  type GraderId,
+  type QuestionKind,
+} from './types.ts';

@@ -50,9 +50,10 @@ export interface JudgeVerdict {
   reply: string;
 }
 
+/** A missing answer reaches the judge as null (the paper's judge reads it as Python's "None"). */
 export type FactualJudge = (
   question: string,
-  prediction: string,
+  prediction: string | null,
   golds: readonly string[],
   signal?: AbortSignal,
 ) => Promise<JudgeVerdict>;
@@ -65,7 +66,7 @@ export function createLlmJudge(
     const response = await engine.chat({
       messages: [
         { role: 'system', content: JUDGE_SYSTEM },
-        { role: 'user', content: judgePrompt(question, prediction, golds) },
+        { role: 'user', content: judgePrompt(question, prediction ?? '', golds) },
       ],
       temperature: 0,
       maxTokens: options.maxTokens ?? 256,

@@ -5,8 +5,20 @@
 import { BENCHMARKS } from './benchmarks.ts';
 import type { BenchmarkSummary, RunSummary } from './summary.ts';
 import { barChartSvg } from './svg-chart.ts';
+import { APPROXIMATE_NOTE } from './types.ts';
 
 const pct = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(1));
+const marked = (text: string, approximate: boolean | undefined): string =>
+  approximate ? `${text} (${APPROXIMATE_NOTE})` : text;
+
+/** How a run was graded, in words. */
+export function gradingLine(c: RunSummary['config']): string {
+  if ((c.grader ?? 'lenient') === 'lenient')
+    return "lenient (the playground's offline rules, docs/grading.md)";
+  return c.judge
+    ? `paper (math_equal; factual answers by LLM judge \`${c.judge}\`)`
+    : `paper (math_equal; factual answers by the offline rules: ${APPROXIMATE_NOTE})`;
+}
 
 function duration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
@@ -34,13 +46,13 @@ export function runReportMarkdown(
     `- model: \`${c.model}\` (${c.engine}${c.baseUrl ? `, ${c.baseUrl}` : ''}), prompt profile \`${c.promptProfile}\``,
     `- mode: ${c.mode}${c.mode === 'agent' ? `, ${c.samples === 1 ? 'single sample' : `SAG with ${c.samples} samples`}, max ${c.maxSteps} steps` : ''}`,
     `- benchmarks: ${c.benchmarks.join(', ')}${c.limit !== undefined ? ` (first ${c.limit} questions each)` : ''}`,
-    `- grading: offline rules (PROTOCOL section 10)${c.judge ? `, factual answers by LLM judge \`${c.judge}\`` : ''}`,
+    `- grading: ${gradingLine(c)}`,
     `- status: ${summary.complete ? 'complete' : 'incomplete (rerun the same command to resume)'}, updated ${summary.updatedAt}`,
   ];
   const rows = summary.benchmarks.map((b: BenchmarkSummary) => [
     b.label,
     String(b.questions),
-    `**${pct(b.accuracy)}**`,
+    marked(`**${pct(b.accuracy)}**`, b.approximate),
     pct(b.meanF1),
     b.meanSteps.toFixed(2),
     b.meanCodeExecutions.toFixed(2),
@@ -54,7 +66,7 @@ export function runReportMarkdown(
   rows.push([
     '**All**',
     String(o.questions),
-    `**${pct(o.accuracy)}**`,
+    marked(`**${pct(o.accuracy)}**`, o.approximate),
     '',
     '',
     '',
@@ -89,7 +101,7 @@ export function runReportMarkdown(
         rows,
       ),
       '',
-      `Average accuracy over the ${summary.benchmarks.length} benchmark(s): **${pct(o.averageAccuracy)}** (the paper's Table 2 averages its eight benchmarks this way). Wall time ${duration(o.wallTimeMs)}.`,
+      `Average accuracy over the ${summary.benchmarks.length} benchmark(s): **${marked(pct(o.averageAccuracy), o.approximate)}** (the paper's Table 2 averages its eight benchmarks this way). Wall time ${duration(o.wallTimeMs)}.`,
       options.chartFile ? `\n![Accuracy per benchmark](${options.chartFile})` : '',
     ].join('\n') + '\n'
   );
@@ -98,6 +110,8 @@ export function runReportMarkdown(
 interface Row {
   label: string;
   values: (number | null)[];
+  /** Per run: the value stands in for the paper's LLM judge. */
+  approximate: boolean[];
 }
 
 /** Rows in Table 2 order: factual, math, then other sets, then the average of the paper's eight. */
@@ -108,9 +122,12 @@ function comparisonRows(summaries: readonly RunSummary[]): {
   const names = new Set(summaries.flatMap((s) => s.benchmarks.map((b) => b.benchmark)));
   const value = (s: RunSummary, name: string): number | null =>
     s.benchmarks.find((b) => b.benchmark === name)?.accuracy ?? null;
+  const approximateIn = (s: RunSummary, name: string): boolean =>
+    s.benchmarks.find((b) => b.benchmark === name)?.approximate === true;
   const rowOf = (name: string, label: string): Row => ({
     label,
     values: summaries.map((s) => value(s, name)),
+    approximate: summaries.map((s) => approximateIn(s, name)),
   });
   const paper = BENCHMARKS.filter((b) => b.paper && names.has(b.name));
   const sections = [
@@ -147,6 +164,7 @@ function comparisonRows(summaries: readonly RunSummary[]): {
       const vs = averaged.map((n) => value(s, n)).filter((v): v is number => v !== null);
       return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : null;
     }),
+    approximate: summaries.map((s) => averaged.some((n) => approximateIn(s, n))),
   };
   return { sections, average };
 }
@@ -165,8 +183,10 @@ export function comparisonMarkdown(
   const { sections, average } = comparisonRows(summaries);
   const cells = (row: Row): string[] => {
     const best = Math.max(...row.values.map((v) => v ?? -1));
-    return row.values.map((v) =>
-      v === null ? '–' : v === best && summaries.length > 1 ? `**${pct(v)}**` : pct(v),
+    return row.values.map((v, i) =>
+      v === null
+        ? '–'
+        : marked(v === best && summaries.length > 1 ? `**${pct(v)}**` : pct(v), row.approximate[i]),
     );
   };
   const rows: string[][] = [];
@@ -183,7 +203,7 @@ export function comparisonMarkdown(
   rows.push([average.label.replace('Average', '**Average**'), ...cells(average).map(partial)]);
   const legend = summaries.map((s, i) => {
     const c = s.config;
-    return `${i + 1}. **${labels[i] ?? c.label}**: \`${c.model}\`, ${c.mode}${c.mode === 'agent' ? `, samples ${c.samples}, max steps ${c.maxSteps}` : ''}, prompt \`${c.promptProfile}\`, ${s.overall.questions} questions${s.complete ? '' : ' (incomplete)'}`;
+    return `${i + 1}. **${labels[i] ?? c.label}**: \`${c.model}\`, ${c.mode}${c.mode === 'agent' ? `, samples ${c.samples}, max steps ${c.maxSteps}` : ''}, prompt \`${c.promptProfile}\`, ${s.overall.questions} questions${s.complete ? '' : ' (incomplete)'}; grading: ${gradingLine(c)}`;
   });
   return [
     '# Accuracy (%) per benchmark',
@@ -211,6 +231,10 @@ export function comparisonSvg(
     title: options.title ?? 'Accuracy per benchmark',
     yLabel: 'accuracy %',
     groups: rows.map((r) => r.label.replace(/ \((?:in-domain|paper sets)\)/, '')),
-    series: labels.map((name, i) => ({ name, values: rows.map((r) => r.values[i] ?? null) })),
+    series: labels.map((name, i) => ({
+      name,
+      values: rows.map((r) => r.values[i] ?? null),
+      approximate: rows.map((r) => r.approximate[i] === true),
+    })),
   });
 }

@@ -7,7 +7,7 @@ import { PlaygroundError, isAbortError, type SerializedError } from '../errors.t
 import type { TokenUsage } from '../engines/chat-engine.ts';
 import type { PythonSandbox } from '../python/sandbox.ts';
 import { gradeAnswer, type GradeOptions } from './grade.ts';
-import { createSympyEqual } from './sympy-equal.ts';
+import { createPaperSympyEqual, createSympyEqual } from './sympy-equal.ts';
 import type { BenchQuestion, GradeResult, QuestionKind } from './types.ts';
 
 /** One graded question, one line of records.jsonl. */
@@ -89,14 +89,17 @@ export function questionKey(q: { benchmark: string; id: string }): string {
   return `${q.benchmark}/${q.id}`;
 }
 
-/** The offline graders; math also asks sympy through the worker's sandbox. */
+/** The chosen grader (default paper); math asks sympy through the worker's sandbox. */
 export function defaultGrade(extra: GradeOptions = {}): GradeFn {
+  const grader = extra.grader ?? 'paper';
+  const sympyHook = grader === 'paper' ? createPaperSympyEqual : createSympyEqual;
   return (question, answer, { sandbox, signal }) =>
     gradeAnswer(question.kind, answer, question.answers, {
       ...extra,
+      grader,
       question: question.question,
       signal,
-      symbolicEqual: extra.symbolicEqual ?? (sandbox ? createSympyEqual(sandbox) : undefined),
+      symbolicEqual: extra.symbolicEqual ?? (sandbox ? sympyHook(sandbox) : undefined),
     });
 }
 

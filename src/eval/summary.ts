@@ -2,7 +2,7 @@
 import type { AgentMode } from '../agent/run-record.ts';
 import { benchmarkInfo, benchmarkOrder } from './benchmarks.ts';
 import { questionKey, type EvalRecord } from './runner.ts';
-import type { QuestionKind } from './types.ts';
+import type { GraderId, QuestionKind } from './types.ts';
 
 /** The settings a run directory was made with (config.json); a resumed run must match them. */
 export interface RunConfig {
@@ -21,6 +21,8 @@ export interface RunConfig {
   benchmarks: string[];
   limit?: number;
   judge?: string;
+  /** Absent in runs from before graders were selectable: those were graded `lenient`. */
+  grader?: GraderId;
   createdAt: string;
 }
 
@@ -34,6 +36,8 @@ export interface BenchmarkSummary {
   accuracy: number;
   /** Factual sets: mean token F1 in percent. */
   meanF1?: number;
+  /** Some answers were graded by the offline rules in place of the paper's LLM judge. */
+  approximate?: boolean;
   meanSteps: number;
   meanToolCalls: number;
   meanCodeExecutions: number;
@@ -61,6 +65,8 @@ export interface RunSummary {
     accuracy: number;
     /** Mean of the per-benchmark accuracies, as the paper averages. */
     averageAccuracy: number;
+    /** Some figure above is approximate (no LLM judge under the paper grader). */
+    approximate?: boolean;
     parseErrors: number;
     fallbacks: number;
     errors: number;
@@ -94,6 +100,7 @@ function summarizeBenchmark(name: string, records: EvalRecord[]): BenchmarkSumma
     correct: records.filter((r) => r.correct).length,
     accuracy: round((100 * records.filter((r) => r.correct).length) / Math.max(1, records.length)),
     ...(kind === 'factual' && f1s.length ? { meanF1: round(100 * mean(f1s)) } : {}),
+    ...(records.some((r) => r.grade.approximate) ? { approximate: true } : {}),
     meanSteps: round(mean(records.map((r) => r.steps))),
     meanToolCalls: round(mean(records.map((r) => r.toolCalls))),
     meanCodeExecutions: round(mean(records.map((r) => r.codeExecutions))),
@@ -134,6 +141,7 @@ export function summarize(
       correct,
       accuracy: round((100 * correct) / Math.max(1, questions)),
       averageAccuracy: round(mean(benchmarks.map((b) => b.accuracy))),
+      ...(benchmarks.some((b) => b.approximate) ? { approximate: true } : {}),
       parseErrors: sum((b) => b.parseErrors),
       fallbacks: sum((b) => b.fallbacks),
       errors: sum((b) => b.errors),

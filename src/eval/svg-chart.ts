@@ -1,9 +1,12 @@
 /** A grouped bar chart as a standalone SVG string (accuracy per benchmark, one bar per run). */
+import { APPROXIMATE_NOTE } from './types.ts';
 
 export interface BarSeries {
   name: string;
   /** One value per group, 0-100; null where the run has no such benchmark. */
   values: (number | null)[];
+  /** Per group: the value is approximate (no LLM judge); drawn with "≈" and explained below. */
+  approximate?: boolean[];
 }
 
 export interface BarChart {
@@ -40,7 +43,8 @@ export function barChartSvg(chart: BarChart): string {
   const top = 56 + 18 * Math.ceil(chart.series.length / 3);
   const plotHeight = 260;
   const width = Math.max(420, left + groupWidth * chart.groups.length + 16);
-  const height = top + plotHeight + 70;
+  const anyApproximate = chart.series.some((s) => s.approximate?.some(Boolean));
+  const height = top + plotHeight + 70 + (anyApproximate ? 20 : 0);
   const y = (v: number): number =>
     top + plotHeight - (Math.max(0, Math.min(100, v)) / 100) * plotHeight;
   const out: string[] = [];
@@ -74,15 +78,21 @@ export function barChartSvg(chart: BarChart): string {
       const v = s.values[g];
       if (v === null || v === undefined) return;
       const x = gx + i * bar;
+      const approx = s.approximate?.[g] === true;
       out.push(
-        `<rect class="bar" x="${x}" y="${y(v).toFixed(1)}" width="${bar - 2}" height="${(top + plotHeight - y(v)).toFixed(1)}" fill="${PALETTE[i % PALETTE.length]}"><title>${escapeXml(`${s.name} · ${group}: ${v.toFixed(1)}%`)}</title></rect>`,
-        `<text x="${x + (bar - 2) / 2}" y="${(y(v) - 3).toFixed(1)}" text-anchor="middle" font-size="9" fill="#333">${v.toFixed(1)}</text>`,
+        `<rect class="bar" x="${x}" y="${y(v).toFixed(1)}" width="${bar - 2}" height="${(top + plotHeight - y(v)).toFixed(1)}" fill="${PALETTE[i % PALETTE.length]}"><title>${escapeXml(`${s.name} · ${group}: ${v.toFixed(1)}%${approx ? ` (${APPROXIMATE_NOTE})` : ''}`)}</title></rect>`,
+        `<text x="${x + (bar - 2) / 2}" y="${(y(v) - 3).toFixed(1)}" text-anchor="middle" font-size="9" fill="#333">${approx ? '≈' : ''}${v.toFixed(1)}</text>`,
       );
     });
     out.push(
       `<text transform="translate(${gx + (bar * chart.series.length) / 2} ${top + plotHeight + 14}) rotate(-30)" text-anchor="end">${escapeXml(group)}</text>`,
     );
   });
+  if (anyApproximate) {
+    out.push(
+      `<text x="${left}" y="${height - 8}" fill="#555">≈ ${escapeXml(APPROXIMATE_NOTE)} (factual answers graded by the offline rules)</text>`,
+    );
+  }
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

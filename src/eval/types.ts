@@ -3,6 +3,16 @@ import type { JsonValue } from '../json.ts';
 
 export type QuestionKind = 'math' | 'factual';
 
+/**
+ * `paper` reproduces the paper's scoring (score_answers.py: math_equal, the gpt-4o-mini-style
+ * judge); `lenient` is the playground's own offline grader (docs/grading.md).
+ */
+export type GraderId = 'paper' | 'lenient';
+export const GRADERS: readonly GraderId[] = ['paper', 'lenient'];
+
+/** Shown next to every figure that stands in for the paper's LLM judge. */
+export const APPROXIMATE_NOTE = 'approximate: no LLM judge';
+
 export interface BenchQuestion {
   /** Unique within its benchmark; used to resume runs. */
   id: string;
@@ -24,6 +34,7 @@ export type GradeMethod =
   | 'normalized-match'
   | 'contains'
   | 'judge'
+  | 'math-equal'
   | 'none';
 
 export interface GradeResult {
@@ -37,4 +48,8 @@ export interface GradeResult {
   /** The answer as the grader saw it after extraction and normalisation. */
   normalizedPrediction?: string;
   judgeVerdict?: string;
+  /** Which grader decided; absent on records written before graders were selectable (lenient). */
+  grader?: GraderId;
+  /** Paper grader, factual: the offline rules stood in for the LLM judge. */
+  approximate?: boolean;
 }

@@ -9,6 +9,7 @@ import executor from './py/_sandbox/executor.py?raw';
 import final from './py/_sandbox/final.py?raw';
 import namespace from './py/_sandbox/namespace.py?raw';
 import output from './py/_sandbox/output.py?raw';
+import parity from './py/_sandbox/parity.py?raw';
 import policy from './py/_sandbox/policy.py?raw';
 import tools from './py/_sandbox/tools.py?raw';
 
@@ -22,6 +23,7 @@ export const DRIVER_FILES: Readonly<Record<string, string>> = {
   'final.py': final,
   'namespace.py': namespace,
   'output.py': output,
+  'parity.py': parity,
   'policy.py': policy,
   'tools.py': tools,
 };

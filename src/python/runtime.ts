@@ -132,6 +132,55 @@ export function startRuntime(
   }
 }
 
+/**
+ * Tools reach the host through a character device: Python writes a JSON request to it and reads
+ * the JSON reply back, so it only ever holds a file descriptor and bytes, never a JavaScript
+ * function (docs/protocol.md, "Tools").
+ */
+const TOOL_DEVICE = '/dev/sandbox-tools';
+
+function installToolDevice(py: PyodideAPI, call: (request: string) => string): void {
+  const fs = py.FS as unknown as EmscriptenDeviceFS;
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  let reply: Uint8Array | null = null;
+  let cursor = 0;
+  const dev = fs.makedev(64, 0);
+  fs.registerDevice(dev, {
+    open: () => undefined,
+    close: () => undefined,
+    write(_stream, buffer, offset, length) {
+      // One os.write per request (tools.py); the reply is ready before it returns.
+      reply = encoder.encode(call(decoder.decode(buffer.subarray(offset, offset + length))));
+      cursor = 0;
+      return length;
+    },
+    read(_stream, buffer, offset, length) {
+      if (!reply) return 0;
+      const n = Math.min(length, reply.length - cursor);
+      buffer.set(reply.subarray(cursor, cursor + n), offset);
+      cursor += n;
+      if (n === 0) reply = null;
+      return n;
+    },
+  });
+  fs.mkdev(TOOL_DEVICE, dev);
+}
+
+/** The part of Emscripten's FS API that makes a device (not in Pyodide's published types). */
+interface EmscriptenDeviceFS {
+  makedev(major: number, minor: number): number;
+  registerDevice(dev: number, ops: DeviceOps): void;
+  mkdev(path: string, dev: number): void;
+}
+
+interface DeviceOps {
+  open(stream: unknown): void;
+  close(stream: unknown): void;
+  write(stream: unknown, buffer: Uint8Array, offset: number, length: number): number;
+  read(stream: unknown, buffer: Uint8Array, offset: number, length: number): number;
+}
+
 function parse(text: unknown): RawResult {
   if (typeof text !== 'string')
     throw new PlaygroundError('internal', 'The driver returned no result.');
@@ -189,15 +238,19 @@ async function boot(
   const mod = py.pyimport(`${DRIVER_PACKAGE}.driver`) as unknown as Record<string, PyCallable>;
 
   let callSeq = 0;
-  const bridge = (name: string, argsJson: string): string => {
+  const bridge = (request: string): string => {
+    let name: string;
+    let args: Record<string, JsonValue>;
+    try {
+      const parsed = JSON.parse(request) as { name: string; args: Record<string, JsonValue> };
+      name = String(parsed.name);
+      args = parsed.args;
+    } catch {
+      return JSON.stringify({ ok: false, message: 'The tool request could not be read.' });
+    }
     const callId = ++callSeq;
     tools.prepare();
-    port.post({
-      type: 'tool_call',
-      callId,
-      name,
-      args: JSON.parse(argsJson) as Record<string, JsonValue>,
-    });
+    port.post({ type: 'tool_call', callId, name, args });
     const reply = tools.read(() => port.post({ type: 'tool_chunk_ack', callId }));
     if (reply === null) {
       // The host interrupted us while we waited: raise the interrupt in Python right here.
@@ -206,13 +259,14 @@ async function boot(
     }
     return reply;
   };
+  installToolDevice(py, bridge);
   const get = (name: string): PyCallable => mod[name] as PyCallable;
   get('install')(
-    bridge,
     JSON.stringify({
       tools: config.tools,
       recursionLimit: config.recursionLimit ?? 1000,
       pythonPolicy: config.pythonPolicy ?? 'on',
+      toolDevice: TOOL_DEVICE,
     }),
   );
   const version = String(py.runPython('import sys; sys.version.split()[0]'));

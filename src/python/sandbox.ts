@@ -2,7 +2,7 @@ import type { JsonValue } from '../json.ts';
 
 /**
  * The agent's Python interpreter. One sandbox serves one task at a time; its variables and
- * imports persist across the steps of that task (PROTOCOL section 3).
+ * imports persist across the steps of that task (docs/protocol.md section 3).
  */
 export interface PythonSandbox {
   /** Loads Pyodide; idempotent. Fails with code 'python_start_failed'. */
@@ -10,7 +10,7 @@ export interface PythonSandbox {
   /** Forgets every variable and import: a new task starts here. */
   reset(): Promise<void>;
   /**
-   * True when `code` parses as Python (PROTOCOL section 2: a model output without a code fence is
+   * True when `code` parses as Python (docs/protocol.md section 2: a model output without a code fence is
    * the code itself when it parses). Runs nothing.
    */
   checkSyntax(code: string): Promise<boolean>;

@@ -14,7 +14,7 @@ export function formatScore(x: number): string {
   return x.toFixed(2);
 }
 
-/** PROTOCOL section 4, byte for byte: what web_search returns to the model. */
+/** docs/protocol.md section 4, byte for byte: what web_search returns to the model. */
 export function formatRetrievedDocuments(
   passages: readonly Pick<Passage, 'contents' | 'score'>[],
 ): string {

@@ -13,7 +13,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * The paper's retriever service (PROTOCOL section 4): POST {"queries": [q], "topk": k,
+ * The paper's retriever service (docs/protocol.md section 4): POST {"queries": [q], "topk": k,
  * "return_scores": true} -> {"result": [[{"document": {"contents"}, "score"}]]}, e.g. the
  * wiki-18 + e5 server of Search-R1/FlashRAG.
  */

@@ -22,7 +22,7 @@ function passageData(passages: readonly Passage[]): JsonValue {
 
 /**
  * `web_search(query)` for the Python sandbox. Its text is the observation the model was trained
- * on (PROTOCOL section 4); bad queries get a sentence the model can act on instead of an error,
+ * on (docs/protocol.md section 4); bad queries get a sentence the model can act on instead of an error,
  * since a Python exception would cost it a step. Retriever failures (index corrupt, server down)
  * do throw: they are the user's to fix, not the model's.
  */

@@ -85,7 +85,18 @@ afterAll(async () => {
 describe('the benchmark view', () => {
   it('runs a sample in the browser, grades it, charts it and exports it', async () => {
     delayMs = 1500;
-    await open(benchLink({ mode: 'agent', n: '4', sample: 'first', concurrency: '2', seed: '11' }));
+    // The lenient rules: 0.25 equals \frac{1}{4} without sympy (the paper grader needs sympy).
+    await open(
+      benchLink({
+        mode: 'agent',
+        n: '4',
+        sample: 'first',
+        concurrency: '2',
+        seed: '11',
+        grader: 'lenient',
+      }),
+    );
+    expect(await page.getByLabel('Grader').inputValue()).toBe('lenient');
     expect(
       await page.getByRole('navigation').getByRole('link', { name: 'Benchmark' }).count(),
     ).toBe(1);
@@ -264,6 +275,12 @@ describe('the benchmark view', () => {
     // The other way to grade is the user's choice.
     await page.getByLabel('Grade as').selectOption('factual');
     await expect.poll(() => info.innerText()).toContain('graded as factual');
+    await page.getByLabel('Grade as').selectOption('auto');
+    // The grader is the user's choice too; the paper's says what it leaves out in the browser.
+    await page.getByLabel('Grader').selectOption('paper');
+    await expect.poll(() => info.innerText()).toContain("the paper's math_equal");
+    await page.getByLabel('Grade as').selectOption('factual');
+    await expect.poll(() => info.innerText()).toContain('approximate: no LLM judge');
     await page.getByLabel('Grade as').selectOption('auto');
 
     await upload('broken.jsonl', '{"question": "fine", "answer": "1"}\n{not json\n');

@@ -1,6 +1,6 @@
 /**
  * The exact bytes the agent sends, through a real HTTP server and real Pyodide
- * (PROTOCOL sections 1-5).
+ * (docs/protocol.md sections 1-5).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../src/agent/events.ts';

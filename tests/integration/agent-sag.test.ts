@@ -1,6 +1,6 @@
 /**
  * Self-consistent action generation and the first-thought prefix, through a real HTTP server
- * that honours `n` and `continue_final_message`, and real Pyodide (PROTOCOL sections 6-8).
+ * that honours `n` and `continue_final_message`, and real Pyodide (docs/protocol.md sections 6-8).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { firstThoughtPrefix } from '../../src/agent/answer-extraction.ts';

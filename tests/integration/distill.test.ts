@@ -14,6 +14,7 @@ import {
 
 const fewshot = getPromptProfile('fewshot');
 const distilled = getPromptProfile('distilled');
+const teacherProfile = getPromptProfile('teacher');
 
 /** A teacher whose behaviour depends on the question: right, wrong, a parse error, max steps. */
 function teacher(req: RecordedRequest): string {
@@ -116,12 +117,23 @@ describe('playground distill', () => {
     const sft = (await readJsonl(join(dir, 'traj.sft.jsonl'))) as unknown as {
       messages: ChatMessage[];
     }[];
-    expect(sft).toHaveLength(2);
+    expect(sft).toHaveLength(3);
     expect(sft[0]?.messages[0]).toEqual({ role: 'system', content: distilled.agentSystem });
     expect(sft[0]?.messages.at(-1)?.role).toBe('assistant');
     expect(sft[0]?.messages).toHaveLength(3);
-    // The correct max-steps fallback is a sample of its own.
-    expect(sft[1]?.messages[0]).toEqual({ role: 'system', content: distilled.fallbackSystem });
-    expect(sft[1]?.messages.at(-1)).toEqual({ role: 'assistant', content: 'Z' });
+    // A correct max-steps run gives its steps (last observation dropped) and the fallback
+    // conversation, as the reference's preprocessing does.
+    expect(sft[1]?.messages[0]).toEqual({ role: 'system', content: distilled.agentSystem });
+    expect(sft[1]?.messages.at(-1)?.role).toBe('assistant');
+    expect(sft[1]?.messages).toHaveLength(5);
+    expect(sft[2]?.messages[0]).toEqual({ role: 'system', content: distilled.fallbackSystem });
+    expect(sft[2]?.messages.at(-1)).toEqual({ role: 'assistant', content: 'Z' });
+
+    // The reference teacher's defaults: its long system prompt, greedy.
+    const agentRequests = server
+      .completionRequests()
+      .filter((r) => (r.body.messages as ChatMessage[])[0]?.content === teacherProfile.agentSystem);
+    expect(agentRequests.length).toBeGreaterThan(0);
+    expect(agentRequests.every((r) => r.body.temperature === 0)).toBe(true);
   });
 });

@@ -53,8 +53,10 @@ interface CliResult {
 }
 
 function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  // --if-missing remembers what it reported; keep that out of the repository's .cache/.
+  const notice = { PLAYGROUND_SETUP_NOTICE_FILE: join(work, 'setup-notice.json') };
   const merged = Object.fromEntries(
-    Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined),
+    Object.entries({ ...process.env, ...notice, ...env }).filter(([, v]) => v !== undefined),
   );
   return new Promise((res, rej) => {
     const p = spawn(process.execPath, [join(ROOT, 'bin/playground.js'), 'setup', ...args], {

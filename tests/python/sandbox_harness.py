@@ -10,13 +10,13 @@ sys.path.insert(0, os.path.join(HERE, '..', '..', 'src', 'python', 'py'))
 from _sandbox import driver  # noqa: E402
 
 
-def search_bridge(calls):
-    """A web_search that answers from a dict and records every call."""
-    def bridge(name, args_json):
-        args = json.loads(args_json)
-        calls.append((name, args))
-        return json.dumps({'ok': True, 'text': 'passages for ' + str(args.get('query'))})
-    return bridge
+def search_transport(calls):
+    """A web_search that answers at once and records every request."""
+    def send(request):
+        parsed = json.loads(request)
+        calls.append((parsed['name'], parsed['args']))
+        return json.dumps({'ok': True, 'text': 'passages for ' + str(parsed['args']['query'])})
+    return send
 
 
 class Sandbox:
@@ -24,10 +24,10 @@ class Sandbox:
 
     def __init__(self):
         self.calls = []
-        driver.install(search_bridge(self.calls), json.dumps({
+        driver.install(json.dumps({
             'tools': [{'name': 'web_search', 'params': ['query']}],
             'recursionLimit': 1000,
-        }))
+        }), search_transport(self.calls))
         driver.reset()
 
     def run(self, code):

@@ -11,7 +11,7 @@ import { pyDedent, pyStrip } from '../../src/agent/python-text.ts';
 const neverParses = async (): Promise<boolean> => false;
 const alwaysParses = async (): Promise<boolean> => true;
 
-describe('code extraction (PROTOCOL section 2)', () => {
+describe('code extraction (docs/protocol.md section 2)', () => {
   it('joins every fenced block, stripped, with a blank line', () => {
     const out =
       'Thought: a\nCode:\n```py\n  x = 1  \n```<end_code>\nmore\n```python\nprint(x)\n```\n```\ny = 2\n```';

@@ -3,6 +3,7 @@ import {
   fallbackMessages,
   mergeConsecutive,
   storedAssistantOutput,
+  withEndCode,
   taskMessage,
 } from '../../src/agent/conversation.ts';
 import {
@@ -24,7 +25,7 @@ const result = (over: Partial<ExecutionResult>): ExecutionResult => ({
   ...over,
 });
 
-describe('conversation layout (PROTOCOL section 1)', () => {
+describe('conversation layout (docs/protocol.md section 1)', () => {
   it('builds the task message with the suffix, real newlines and single backslashes', () => {
     const m = taskMessage('What is 2+2?', distilled);
     expect(m.startsWith('New task:\nWhat is 2+2?\n\nIMPORTANT: Always provide')).toBe(true);
@@ -33,9 +34,15 @@ describe('conversation layout (PROTOCOL section 1)', () => {
   });
 
   it('stores assistant turns stripped, restoring <end_code> after a closing fence', () => {
+    // As agents.py does it: <end_code> goes after the trailing whitespace, then the turn is
+    // stripped (memory.py ActionStep.to_messages).
     expect(storedAssistantOutput('  Thought: x\nCode:\n```py\n1\n```\n\n')).toBe(
+      'Thought: x\nCode:\n```py\n1\n```\n\n<end_code>',
+    );
+    expect(storedAssistantOutput('Thought: x\nCode:\n```py\n1\n```')).toBe(
       'Thought: x\nCode:\n```py\n1\n```<end_code>',
     );
+    expect(withEndCode('Code:\n```py x```  ')).toBe('Code:\n```py x```  <end_code>');
     expect(storedAssistantOutput('Thought: only text ')).toBe('Thought: only text');
   });
 
@@ -77,7 +84,7 @@ describe('conversation layout (PROTOCOL section 1)', () => {
   });
 });
 
-describe('observations (PROTOCOL section 3)', () => {
+describe('observations (docs/protocol.md section 3)', () => {
   it('formats a success', () => {
     expect(executionObservation(2, result({ logs: '4\n', output: 'None' }))).toBe(
       'Call id: call_2\nObservation:\nExecution logs:\n4\nLast output from code snippet:\nNone',

@@ -22,7 +22,7 @@ const err = (): ExecutionResult => ({
   error: { kind: 'runtime', type: 'E', message: 'm' },
 });
 
-describe('SAG vote (PROTOCOL section 6)', () => {
+describe('SAG vote (docs/protocol.md section 6)', () => {
   it('takes the largest group', () => {
     const v = vote([{ execution: ok('1\n') }, { execution: ok('2\n') }, { execution: ok('2\n') }]);
     expect(v.chosen).toBe(1);

@@ -79,9 +79,21 @@ describe('SFT export (PROTOCOL section 9)', () => {
     expect(selectSftSamples(run('answered', [exec, step(2)]), true, distilled).verdict).toBe(
       'kept',
     );
-    const parse = step(1, { code: null, parseError: 'Error in code parsing' });
+    // Recovered or not, a parse error anywhere drops the run (filter_agent_training_data.py).
+    const parse = step(1, {
+      code: null,
+      parseError: 'Error in code parsing:\nno fence',
+      observation:
+        'Error:\nError in code parsing:\nno fence\nMake sure to provide correct code blobs.',
+    });
     expect(selectSftSamples(run('answered', [parse, step(2)]), true, distilled)).toEqual({
       verdict: 'parse-error',
+      samples: [],
+    });
+    // The reference matches the text, so an observation that prints it counts too.
+    const printed = step(1, { observation: 'Execution logs:\nReached max steps\n' });
+    expect(selectSftSamples(run('answered', [printed, step(2)]), true, distilled)).toEqual({
+      verdict: 'max-steps',
       samples: [],
     });
     expect(selectSftSamples(run('answered', [step(1)]), false, distilled)).toEqual({
@@ -90,13 +102,21 @@ describe('SFT export (PROTOCOL section 9)', () => {
     });
   });
 
-  it('turns a correct max-steps fallback into its own sample, ending with the fallback answer', () => {
-    const sel = selectSftSamples(run('fallback', [step(1)]), true, distilled);
+  it('a correct max-steps run gives its trajectory and the fallback conversation (preprocess.py)', () => {
+    const sel = selectSftSamples(run('fallback', [step(1), step(2)]), true, distilled);
     expect(sel.verdict).toBe('max-steps');
-    const msgs = sel.samples[0]?.messages ?? [];
+    expect(sel.samples).toHaveLength(2);
+    expect(sel.samples[0]?.messages).toEqual([
+      { role: 'system', content: distilled.agentSystem },
+      { role: 'user', content: 'New task:\nQ?' },
+      { role: 'assistant', content: 'A1' },
+      { role: 'user', content: 'O1' },
+      { role: 'assistant', content: 'A2' },
+    ]);
+    const msgs = sel.samples[1]?.messages ?? [];
     expect(msgs[0]).toEqual({ role: 'system', content: distilled.fallbackSystem });
     expect(msgs.at(-2)?.content).toBe(
-      'O1Based on the above, please provide an answer to the following user task:\nQ?',
+      'O2Based on the above, please provide an answer to the following user task:\nQ?',
     );
     expect(msgs.at(-1)).toEqual({ role: 'assistant', content: 'ans' });
     expect(selectSftSamples(run('fallback', [step(1)]), false, distilled).samples).toEqual([]);

@@ -24,6 +24,8 @@ describe('playground grade', () => {
       'so \\boxed{\\dfrac{1}{2}}',
       '--gold',
       '0.5',
+      '--grader',
+      'lenient',
     ]);
     expect(code).toBe(0);
     expect(lines.at(-1)).toBe('correct');
@@ -73,6 +75,8 @@ describe('playground grade', () => {
       server.baseUrl,
       '--judge-model',
       'judge',
+      '--grader',
+      'lenient',
     ]);
     expect(lines.at(-1)).toBe('correct');
     expect(server.completionRequests()).toHaveLength(1);
@@ -88,6 +92,8 @@ describe('playground grade', () => {
         '\\binom{5}{2}',
         '--gold',
         '10',
+        '--grader',
+        'lenient',
       ]);
       expect(without.lines.at(-1)).toBe('incorrect');
       const { lines } = await run([
@@ -99,9 +105,25 @@ describe('playground grade', () => {
         '--gold',
         '10',
         '--sympy',
+        '--grader',
+        'lenient',
       ]);
-      expect(lines).toEqual(['method: symbolic', 'correct']);
+      expect(lines).toEqual(['grader: lenient, method: symbolic', 'correct']);
+      // The paper grader reaches sympy last too (its symbolic_equal).
+      const paper = await run([
+        'grade',
+        '--kind',
+        'math',
+        '--pred',
+        '\\binom{5}{2}',
+        '--gold',
+        '10',
+        '--sympy',
+      ]);
+      expect(paper.lines).toEqual(['grader: paper, method: math-equal', 'correct']);
     },
+    // Two Pyodide start-ups: slow on a busy machine.
+    240_000,
   );
   it('rejects a missing --kind as bad usage', async () => {
     const { code } = await run(['grade', '--pred', '1', '--gold', '1']);

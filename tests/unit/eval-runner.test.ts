@@ -375,7 +375,27 @@ describe('summary and reports', () => {
       4, 5, 6, 7, 8,
     ]);
     expect(lines[7]).toBe('| MATH500 (in-domain) | 50.0 | **100.0** |');
-    expect(lines[8]).toBe('| **Average** (paper sets) | 50.0 (2/8) | **75.0** (2/8) |');
+    // The default paper grader had no LLM judge: factual figures, and averages over them, say so.
+    expect(lines[5]).toContain('(approximate: no LLM judge)');
+    expect(lines[7]).not.toContain('approximate');
+    expect(lines[8]).toBe(
+      '| **Average** (paper sets) | 50.0 (approximate: no LLM judge) (2/8) | **75.0** (approximate: no LLM judge) (2/8) |',
+    );
+    expect(a.benchmarks.find((x) => x.benchmark === 'hotpotqa')?.approximate).toBe(true);
+    expect(a.overall.approximate).toBe(true);
+    const svg = comparisonSvg([a, b]);
+    expect(svg).toContain('≈ approximate: no LLM judge');
+    expect(svg).toContain('HotpotQA: 50.0% (approximate: no LLM judge)');
+    const lenient = summarize(
+      { ...CONFIG, grader: 'lenient' },
+      (await records()).map((r) => ({ ...r, grade: { ...r.grade, approximate: undefined } })),
+    );
+    expect(comparisonMarkdown([lenient])).not.toContain('approximate');
+    const report = runReportMarkdown({ ...a, config: { ...a.config, grader: 'paper' } });
+    expect(report).toContain(
+      '- grading: paper (math_equal; factual answers by the offline rules: approximate: no LLM judge)',
+    );
+    expect(report).toContain('**50.0** (approximate: no LLM judge)');
   });
 
   it('reads a summary back for report', async () => {

@@ -1,48 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { gradeMath } from '../../src/eval/math-grader.ts';
 import { createSympyEqual, sympyProgram } from '../../src/eval/sympy-equal.ts';
-import type { ExecutionResult, PythonSandbox } from '../../src/python/sandbox.ts';
+import { cpythonHasSympy as hasSympy, cpythonSandbox } from '../helpers/cpython-sandbox.ts';
 
-// The hook only needs PythonSandbox.execute; CPython with sympy stands in for Pyodide here.
-const hasSympy = spawnSync('python3', ['-c', 'import sympy'], { stdio: 'ignore' }).status === 0;
-
-function cpythonSandbox(): PythonSandbox & { programs: string[] } {
-  const programs: string[] = [];
-  const result = (logs: string, status: ExecutionResult['status']): ExecutionResult => ({
-    status,
-    logs,
-    output: '',
-    stateLost: false,
-    toolCalls: [],
-    durationMs: 0,
-  });
-  return {
-    programs,
-    start: async () => undefined,
-    reset: async () => undefined,
-    checkSyntax: async () => true,
-    execute: async (code) => {
-      programs.push(code);
-      try {
-        return result(
-          execFileSync('python3', ['-c', code], {
-            encoding: 'utf8',
-            stdio: ['ignore', 'pipe', 'ignore'],
-          }),
-          'ok',
-        );
-      } catch {
-        return result('', 'error');
-      }
-    },
-    executeCandidates: async () => [],
-    adoptCandidate: async () => undefined,
-    dispose: async () => undefined,
-  };
-}
-
-describe.skipIf(!hasSympy)('sympy hook over a Python sandbox', () => {
+describe.skipIf(!hasSympy)('sympy hook over a Python sandbox', { timeout: 180_000 }, () => {
   it('decides equalities symbolically', async () => {
     const sandbox = cpythonSandbox();
     const symbolicEqual = createSympyEqual(sandbox);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { buildEntry, estimateVramMB } from '../../src/cli/commands/models.ts';
+import { buildEntry } from '../../src/cli/commands/models.ts';
+import { estimateVramMB } from '../../src/engines/model-architecture.ts';
 
 const ID = 'user-distilled-Qwen2.5-0.5B-Instruct-q4f16_1-MLC';
 let root: string;

@@ -8,7 +8,12 @@ import {
   variantOf,
   type ModelEntry,
 } from '../../src/engines/model-registry.ts';
-import { checkWebGPU, fitModel, type AdapterLike } from '../../src/engines/webgpu-check.ts';
+import {
+  checkWebGPU,
+  fitModel,
+  webgpuLabel,
+  type AdapterLike,
+} from '../../src/engines/webgpu-check.ts';
 
 const raw: unknown = JSON.parse(readFileSync('models/registry.json', 'utf8'));
 const registry = validateRegistry(raw);
@@ -112,11 +117,33 @@ describe('WebGPU check', () => {
     const r = await checkWebGPU({ gpu: { requestAdapter: async () => adapter(false) } });
     expect(r.status).toBe('ok');
     expect(r.shaderF16).toBe(false);
-    expect(r.message).toMatch(/software \(CPU\) adapter/);
+    expect(r.software).toBe(true);
+    expect(r.message).toMatch(/Only a software WebGPU adapter .*swiftshader.* runs on the CPU/);
+    expect(r.message).not.toMatch(/WebGPU ready/);
+    expect(webgpuLabel(r)).toBe('Software WebGPU (SwiftShader)');
     const fit = fitModel(r, registry, byId('Qwen2.5-1.5B-Instruct-q4f16_1-MLC'));
     expect(fit.ok).toBe(true);
     expect(fit.model?.id).toBe('Qwen2.5-1.5B-Instruct-q4f32_1-MLC');
     expect(fit.notes.join(' ')).toMatch(/lacks shader-f16/);
+  });
+
+  it('labels a real GPU ready and a software one as software, even when not flagged fallback', async () => {
+    const gpu: AdapterLike = {
+      ...adapter(true),
+      info: { vendor: 'nvidia', architecture: 'ampere', isFallbackAdapter: false },
+    };
+    const real = await checkWebGPU({ gpu: { requestAdapter: async () => gpu } });
+    expect(real.software).toBe(false);
+    expect(webgpuLabel(real)).toBe('WebGPU ready');
+    expect(real.message).toMatch(/^WebGPU ready on nvidia ampere/);
+    const llvm: AdapterLike = {
+      ...adapter(false),
+      info: { vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' },
+    };
+    const cpu = await checkWebGPU({ gpu: { requestAdapter: async () => llvm } });
+    expect(cpu.software).toBe(true);
+    expect(webgpuLabel(cpu)).toBe('Software WebGPU (CPU)');
+    expect(webgpuLabel(await checkWebGPU({}))).toBe('WebGPU unavailable');
   });
 
   it('refuses adapters below web-llm minimum limits, and warns on small memory', async () => {

@@ -21,3 +21,14 @@ describe('the sandbox driver under CPython', () => {
     expect(r.stderr).toMatch(/\nOK\b/);
   });
 });
+
+describe('the driver package as the runtime loads it', () => {
+  it('lists every .py file of src/python/py/_sandbox', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { DRIVER_FILES } = await import('../../src/python/driver-sources.ts');
+    const onDisk = readdirSync(resolve(root, 'src/python/py/_sandbox'))
+      .filter((f) => f.endsWith('.py'))
+      .sort();
+    expect(Object.keys(DRIVER_FILES).sort()).toEqual(onDisk);
+  });
+});

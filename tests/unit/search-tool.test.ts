@@ -33,7 +33,7 @@ function fixed(passages: Passage[]): Retriever & { queries: string[] } {
   };
 }
 
-describe('formatRetrievedDocuments (PROTOCOL section 4)', () => {
+describe('formatRetrievedDocuments (docs/protocol.md section 4)', () => {
   it('produces the exact bytes the checkpoints were trained on', () => {
     const text = formatRetrievedDocuments([
       passage(

@@ -216,6 +216,7 @@ describe('load progress', () => {
     });
     expect(p).toMatchObject({ phase: 'fetch', fraction: 0.25, doneMB: 300, totalMB: 1200 });
     expect(p.etaS).toBeCloseTo(30);
+    expect(p.speedMBps).toBeCloseTo(30);
     const s = parseProgress({
       progress: 0.5,
       timeElapsed: 1,
@@ -223,6 +224,7 @@ describe('load progress', () => {
     });
     expect(s.phase).toBe('shaders');
     expect(s.doneMB).toBeNull();
+    expect(s.speedMBps).toBeNull();
     expect(
       parseProgress({ progress: 0, timeElapsed: 0, text: 'Start to fetch params' }).etaS,
     ).toBeNull();

@@ -7,16 +7,14 @@ import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises
 import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
-import { firstThoughtPrefix } from '../../agent/answer-extraction.ts';
 import { getPromptProfile, type PromptProfile } from '../../agent/prompt-profile.ts';
-import { runAgent } from '../../agent/run-agent.ts';
-import { runCot } from '../../agent/run-cot.ts';
 import type { RunRecord } from '../../agent/run-record.ts';
+import { runTeacher } from '../../agent/run-teacher.ts';
 import { selectSftSamples, type SftVerdict } from '../../agent/sft-export.ts';
 import { PlaygroundError } from '../../errors.ts';
 import { loadBenchmark } from '../../eval/node/load-benchmark.ts';
-import { questionKey, runEvaluation, type EvalRecord } from '../../eval/runner.ts';
-import type { QuestionKind } from '../../eval/types.ts';
+import { defaultGrade, questionKey, runEvaluation, type EvalRecord } from '../../eval/runner.ts';
+import { APPROXIMATE_NOTE, type QuestionKind } from '../../eval/types.ts';
 import {
   addEngineOptions,
   agentSettings,
@@ -24,9 +22,10 @@ import {
   profileOf,
   type EngineCliOptions,
 } from '../engine-options.ts';
+import { addJudgeOptions, judgeFromOptions, type JudgeCliOptions } from '../judge-options.ts';
 import { createCliRetriever, createCliSandbox } from '../runtime.ts';
 
-interface DistillOptions extends EngineCliOptions {
+interface DistillOptions extends EngineCliOptions, JudgeCliOptions {
   questions: string;
   out: string;
   sftOut?: string;
@@ -135,14 +134,17 @@ export function register(program: Command): void {
       ]),
     )
     .option('--data-dir <dir>', 'benchmark data directory (default: $AGENT_DATA_DIR)');
-  // Teachers are base instruct models: they need the worked examples.
-  addEngineOptions(cmd, { prompt: 'fewshot' });
+  // The reference teacher: smolagents' long system prompt with worked examples, greedy decoding.
+  addEngineOptions(cmd, { prompt: 'teacher' });
+  // Which runs are correct, and so kept, is the grader's call (the paper: its LLM judge).
+  addJudgeOptions(cmd);
   cmd.action(async (opts: DistillOptions) => {
     if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1 || opts.concurrency > 256) {
       throw new PlaygroundError('bad_input', '--concurrency must be a whole number from 1 to 256.');
     }
     const engine = createEngine(opts);
     const profile = profileOf(opts);
+    const judge = judgeFromOptions(opts);
     const distilled = getPromptProfile('distilled');
     const outPath = resolve(opts.out);
     const sftPath = resolve(opts.sftOut ?? outPath.replace(/(\.jsonl)?$/, '.sft.jsonl'));
@@ -154,6 +156,11 @@ export function register(program: Command): void {
       limit: opts.limit,
       dataDir: opts.dataDir,
     });
+    if (opts.grader === 'paper' && !judge && questions.some((q) => q.kind === 'factual')) {
+      process.stderr.write(
+        `no LLM judge (--judge-base-url, --judge-model): factual runs are kept or dropped by the offline rules, ${APPROXIMATE_NOTE}\n`,
+      );
+    }
     const done = await doneKeys(outPath);
     const retriever = await createCliRetriever(opts);
     const cots = new Map<string, RunRecord>();
@@ -182,32 +189,25 @@ export function register(program: Command): void {
         done,
         signal: controller.signal,
         createSandbox: () => createCliSandbox(opts, retriever),
+        grade: defaultGrade({ grader: opts.grader, judge }),
         solve: async (question, { signal, sandbox }) => {
           if (!sandbox) throw new PlaygroundError('internal', 'No sandbox for the agent run.');
-          let prefix: string | null = null;
-          if (opts.firstThoughtPrefix) {
-            const cot = await runCot({
-              question: question.question,
-              engine,
-              profile,
-              kind: question.kind,
-              signal,
-              purpose: 'first-thought',
-            });
-            cots.set(questionKey(question), cot);
-            if (cot.error) throw PlaygroundError.fromSerialized(cot.error);
-            prefix = firstThoughtPrefix(cot.response ?? '');
-          }
-          return runAgent({
+          const teacher = await runTeacher({
             question: question.question,
             engine,
             sandbox,
             profile,
             ...agentSettings(opts),
-            firstThoughtPrefix: prefix,
+            useFirstThoughtPrefix: opts.firstThoughtPrefix,
+            kind: question.kind,
             runId: question.id,
             signal,
           });
+          if (teacher.cot) cots.set(questionKey(question), teacher.cot);
+          if (teacher.run) return teacher.run;
+          throw PlaygroundError.fromSerialized(
+            teacher.cot?.error ?? { code: 'internal', message: 'The teacher run did not start.' },
+          );
         },
         onEvent: (e) => {
           if (e.type === 'started') bar.start(e.total, 0, { kept: counts.kept });

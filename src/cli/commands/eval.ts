@@ -19,7 +19,7 @@ import {
 import { RUN_FILES, openRunDirectory } from '../../eval/node/run-directory.ts';
 import { defaultGrade, runEvaluation, type RunnerEvent, type SolveFn } from '../../eval/runner.ts';
 import type { RunConfig } from '../../eval/summary.ts';
-import type { BenchQuestion, QuestionKind } from '../../eval/types.ts';
+import { APPROXIMATE_NOTE, type BenchQuestion, type QuestionKind } from '../../eval/types.ts';
 import {
   addEngineOptions,
   agentSettings,
@@ -199,6 +199,7 @@ export function register(program: Command): void {
       benchmarks: [...new Set(questions.map((q) => q.benchmark))],
       limit: opts.limit,
       judge: judge ? opts.judgeModel : undefined,
+      grader: opts.grader,
       createdAt: new Date().toISOString(),
     };
     const run = await openRunDirectory(opts.out, config, { retryErrors: opts.retryErrors });
@@ -245,6 +246,11 @@ export function register(program: Command): void {
         `starting up to ${opts.concurrency} Python sandbox(es), one per question in flight\n`,
       );
     }
+    if (opts.grader === 'paper' && !judge && questions.some((q) => q.kind === 'factual')) {
+      process.stderr.write(
+        `no LLM judge (--judge-base-url, --judge-model): factual answers are graded by the offline rules, ${APPROXIMATE_NOTE}\n`,
+      );
+    }
     const startedAt = Date.now();
     let result;
     try {
@@ -254,7 +260,11 @@ export function register(program: Command): void {
         mode: opts.mode,
         concurrency: opts.concurrency,
         createSandbox: needSandbox ? () => createCliSandbox(opts, retriever) : undefined,
-        grade: defaultGrade({ judge, ...(opts.sympy ? {} : { symbolicEqual: async () => null }) }),
+        grade: defaultGrade({
+          grader: opts.grader,
+          judge,
+          ...(opts.sympy ? {} : { symbolicEqual: async () => null }),
+        }),
         done: run.done,
         signal: controller.signal,
         onRecord: (r) => run.append(r),
@@ -267,12 +277,13 @@ export function register(program: Command): void {
     const complete = !result.aborted;
     const summary = await run.writeOutputs({ complete, wallTimeMs: Date.now() - startedAt });
     const lines = summary.benchmarks.map(
-      (b) => `${b.label}: ${b.accuracy.toFixed(1)}% (${b.correct}/${b.questions})`,
+      (b) =>
+        `${b.label}: ${b.accuracy.toFixed(1)}% (${b.correct}/${b.questions})${b.approximate ? ` (${APPROXIMATE_NOTE})` : ''}`,
     );
     process.stdout.write(
       [
         ...lines,
-        `average: ${summary.overall.averageAccuracy.toFixed(1)}%`,
+        `average: ${summary.overall.averageAccuracy.toFixed(1)}%${summary.overall.approximate ? ` (${APPROXIMATE_NOTE})` : ''}`,
         `report: ${join(opts.out, RUN_FILES.report)}`,
       ].join('\n') + '\n',
     );

@@ -1,10 +1,9 @@
 /** `playground grade`: one prediction against gold; the last line is `correct` or `incorrect`. */
 import { Option, type Command } from 'commander';
 import { gradeAnswer } from '../../eval/grade.ts';
-import { createSympyEqual } from '../../eval/sympy-equal.ts';
-import { createNodeSandbox } from '../../python/node-sandbox.ts';
-import type { QuestionKind } from '../../eval/types.ts';
+import { APPROXIMATE_NOTE, type QuestionKind } from '../../eval/types.ts';
 import { addJudgeOptions, judgeFromOptions, type JudgeCliOptions } from '../judge-options.ts';
+import { lazySympy, wantSympy } from '../lazy-sympy.ts';
 
 interface GradeCliOptions extends JudgeCliOptions {
   kind: QuestionKind;
@@ -12,14 +11,16 @@ interface GradeCliOptions extends JudgeCliOptions {
   gold: string[];
   question?: string;
   json: boolean;
-  sympy: boolean;
+  sympy?: boolean;
   pythonPackages?: string;
 }
 
 export function register(program: Command): void {
   const cmd = program
     .command('grade')
-    .description('Grade one answer the way `playground eval` does (PROTOCOL section 10).')
+    .description(
+      'Grade one answer the way `playground eval` does (--grader paper by default; docs/grading.md).',
+    )
     .addOption(
       new Option('--kind <kind>', 'math or factual')
         .choices(['math', 'factual'])
@@ -33,7 +34,11 @@ export function register(program: Command): void {
     )
     .option('--question <text>', 'the question (the LLM judge reads it)')
     .option('--json', 'print the grade details as JSON before the verdict', false)
-    .option('--sympy', 'let sympy in the Python sandbox decide what the rules cannot (math)', false)
+    .option(
+      '--sympy',
+      'let sympy in a Python sandbox decide what the rules cannot (default with --grader paper, whose rules end in sympy)',
+    )
+    .option('--no-sympy', 'grade math without sympy')
     .addOption(
       new Option('--python-packages <dir>', 'pure-Python packages for the sandbox (sympy)')
         .env('PLAYGROUND_PYTHON_PACKAGES')
@@ -41,20 +46,20 @@ export function register(program: Command): void {
     );
   addJudgeOptions(cmd).action(async (opts: GradeCliOptions) => {
     const judge = judgeFromOptions(opts);
-    const sandbox =
-      opts.sympy && opts.kind === 'math'
-        ? createNodeSandbox({ pythonPackagesDir: opts.pythonPackages })
+    const sympy =
+      opts.kind === 'math' && wantSympy(opts.sympy, opts.grader)
+        ? lazySympy(opts.grader, opts.pythonPackages)
         : null;
     let result;
     try {
-      await sandbox?.start();
       result = await gradeAnswer(opts.kind, opts.pred, opts.gold, {
         judge,
         question: opts.question,
-        symbolicEqual: sandbox ? createSympyEqual(sandbox) : undefined,
+        grader: opts.grader,
+        symbolicEqual: sympy?.symbolicEqual,
       });
     } finally {
-      await sandbox?.dispose();
+      await sympy?.dispose();
     }
     const out = (s: string): void => void process.stdout.write(s + '\n');
     if (opts.json) {
@@ -67,7 +72,7 @@ export function register(program: Command): void {
       );
     } else {
       out(
-        `method: ${result.method}${result.f1 !== undefined ? `, token F1 ${result.f1.toFixed(2)}` : ''}`,
+        `grader: ${opts.grader}, method: ${result.method}${result.f1 !== undefined ? `, token F1 ${result.f1.toFixed(2)}` : ''}${result.approximate ? ` (${APPROXIMATE_NOTE})` : ''}`,
       );
     }
     out(result.correct ? 'correct' : 'incorrect');

@@ -9,6 +9,7 @@ import { Option, type Command } from 'commander';
 import { getPromptProfile } from '../../agent/prompt-profile.ts';
 import { PlaygroundError } from '../../errors.ts';
 import { assertModelFolder, localModelPath } from '../../engines/model-folder.ts';
+import { estimateVramMB } from '../../engines/model-architecture.ts';
 import {
   validateRegistry,
   type ModelEntry,
@@ -32,27 +33,6 @@ const num = (o: Obj | undefined, k: string): number | undefined => {
   const v = o?.[k];
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
 };
-
-/**
- * GPU memory WebLLM needs, in MB: the weights, the KV cache for the whole context window, and the
- * logits of one prefill chunk (MLC allocates them up front). It lands within a few percent of
- * web-llm's own figures for the Qwen2.5 models.
- */
-export function estimateVramMB(chatConfig: Obj, weightBytes: number): number {
-  const mc = (typeof chatConfig.model_config === 'object' ? chatConfig.model_config : {}) as Obj;
-  const layers = num(mc, 'num_hidden_layers') ?? 0;
-  const heads = num(mc, 'num_attention_heads') ?? 1;
-  const kvHeads = num(mc, 'num_key_value_heads') ?? heads;
-  const headDim = num(mc, 'head_dim') ?? (num(mc, 'hidden_size') ?? 0) / heads;
-  const context = num(chatConfig, 'context_window_size') ?? num(mc, 'context_window_size') ?? 0;
-  const chunk = num(chatConfig, 'prefill_chunk_size') ?? num(mc, 'prefill_chunk_size') ?? 0;
-  const vocab = num(chatConfig, 'vocab_size') ?? 0;
-  const quant = String(chatConfig.quantization ?? '');
-  const kvBytesPerValue = quant.includes('f32') ? 4 : 2;
-  const kv = 2 * layers * kvHeads * headDim * context * kvBytesPerValue;
-  const logits = chunk * vocab * 4;
-  return Math.round((weightBytes + kv + logits) / 1e4) / 100;
-}
 
 export interface EntryOptions {
   id?: string;

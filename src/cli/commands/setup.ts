@@ -8,6 +8,7 @@ import { fetchPaperData, type FetchProgress } from '../../eval/node/fetch-data.t
 import { resolveDataDir } from '../../eval/node/load-benchmark.ts';
 import { PlaygroundError } from '../../errors.ts';
 import { indexPart, pyodidePackagesPart } from '../setup/parts.ts';
+import { alreadyReported, forgetReport, hasReport, remember } from '../setup/missing-notice.ts';
 
 export interface SetupOptions {
   data?: boolean;
@@ -15,6 +16,8 @@ export interface SetupOptions {
   dataBaseUrl?: string;
   /** Do only what is missing, silently when nothing is. */
   ifMissing?: boolean;
+  /** No per-file progress: what is missing was reported before (set by --if-missing). */
+  quiet?: boolean;
   [part: string]: unknown;
 }
 
@@ -124,6 +127,7 @@ export function register(program: Command): void {
     const chosen = SETUP_PARTS.filter(
       (p) => opts[p.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] === true,
     );
+    if (opts.ifMissing === true && hasReport()) opts.quiet = true;
     // One part failing (e.g. offline) must not stop the others; all failures are reported.
     const failures: PlaygroundError[] = [];
     for (const part of chosen.length ? chosen : SETUP_PARTS.filter((p) => p.byDefault !== false)) {
@@ -136,7 +140,22 @@ export function register(program: Command): void {
       }
     }
     const [first] = failures;
-    if (first && failures.length === 1) throw first;
-    if (first) throw new PlaygroundError(first.code, failures.map((e) => e.message).join('\n\n'));
+    if (!first) {
+      if (opts.ifMissing === true) forgetReport();
+      return;
+    }
+    // `npm start` runs this on every start: the full block once, then one line while unchanged.
+    if (opts.ifMissing === true) {
+      if (alreadyReported(failures)) {
+        const what = failures.map((e) => (e.message.split('\n')[0] ?? '').replace(/:$/, ''));
+        process.stderr.write(
+          `playground setup: still missing (details were shown before; \`npx playground setup\` shows them again): ${what.join('; ')}\n`,
+        );
+        return;
+      }
+      remember(failures);
+    }
+    if (failures.length === 1) throw first;
+    throw new PlaygroundError(first.code, failures.map((e) => e.message).join('\n\n'));
   });
 }

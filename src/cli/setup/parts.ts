@@ -6,7 +6,7 @@ import { Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { SetupOptions, SetupPart } from '../commands/setup.ts';
 import { indexPresent, setupDefaultIndex } from './default-index.ts';
-import { fileProgress } from './progress.ts';
+import { fileProgress, silentProgress } from './progress.ts';
 import {
   missingWheels,
   setupPyodidePackages,
@@ -47,7 +47,7 @@ export const pyodidePackagesPart: SetupPart = {
   async run(opts) {
     const base = wheelOptions(opts);
     if (opts.ifMissing === true && (await missingWheels(base)).length === 0) return;
-    const progress = fileProgress();
+    const progress = opts.quiet === true ? silentProgress : fileProgress();
     try {
       const result = await setupPyodidePackages({
         ...base,
@@ -92,7 +92,7 @@ export const indexPart: SetupPart = {
     });
     let barTask: string | null = null;
     const update = (task: string, value: number, total: number | null) => {
-      if (!process.stderr.isTTY) return;
+      if (!process.stderr.isTTY || opts.quiet === true) return;
       if (barTask !== task) {
         if (barTask) bar.stop();
         bar.start(total ?? value, value, { task });
@@ -106,10 +106,12 @@ export const indexPart: SetupPart = {
         ...(out && { out }),
         ...(from && { from }),
         ...(sourceUrl && { sourceUrl }),
-        onSource: (s) =>
+        onSource: (s) => {
+          if (opts.quiet === true) return;
           say(
             `index source: ${s.kind === 'download' ? `${s.url ?? ''} (saved as ${s.path})` : s.path}`,
-          ),
+          );
+        },
         onBytes: (received, total) => update('downloading', received, total),
         onBuildProgress: (p) => update('indexing', p.bytesDone, p.bytesTotal),
       });

@@ -8,6 +8,14 @@ export interface FileProgress {
   stop(): void;
 }
 
+/** Says nothing: a retry of what was already reported (`setup --if-missing` on every start). */
+export const silentProgress: FileProgress = {
+  start: () => undefined,
+  bytes: () => undefined,
+  finish: () => undefined,
+  stop: () => undefined,
+};
+
 export function fileProgress(stream: NodeJS.WriteStream = process.stderr): FileProgress {
   if (!stream.isTTY) {
     return {

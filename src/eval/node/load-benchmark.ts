@@ -70,6 +70,12 @@ export async function loadBenchmark(
   }
   const text = await readFile(path, 'utf8');
   const questions = parseBenchmark(text, { benchmark: name, kind: options.kind, source: path });
+  if (!questions.length) {
+    throw new PlaygroundError(
+      'bad_input',
+      `${path} holds no questions: there is nothing to evaluate. Give a file with at least one {id, question, answer} row.`,
+    );
+  }
   return options.limit !== undefined ? questions.slice(0, options.limit) : questions;
 }
 

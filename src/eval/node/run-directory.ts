@@ -80,6 +80,7 @@ const FIXED: (keyof RunConfig)[] = [
   'topP',
   'limit',
   'judge',
+  'grader',
 ];
 
 export interface RunDirectory {
@@ -103,11 +104,14 @@ export async function openRunDirectory(
   const existing = await readConfig(dir);
   let effective = config;
   if (existing) {
-    const changed = FIXED.filter((k) => JSON.stringify(existing[k]) !== JSON.stringify(config[k]));
+    // Runs from before graders were selectable were graded by what is now `lenient`.
+    const before: RunConfig = { ...existing, grader: existing.grader ?? 'lenient' };
+    const now: RunConfig = { ...config, grader: config.grader ?? 'lenient' };
+    const changed = FIXED.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(now[k]));
     if (changed.length) {
       throw new PlaygroundError(
         'bad_input',
-        `${dir} holds a run with other settings (${changed.map((k) => `${k}: ${JSON.stringify(existing[k])} there, ${JSON.stringify(config[k])} now`).join('; ')}). Use another --out directory, or the same settings to resume.`,
+        `${dir} holds a run with other settings (${changed.map((k) => `${k}: ${JSON.stringify(before[k])} there, ${JSON.stringify(now[k])} now`).join('; ')}). Use another --out directory, or the same settings to resume.`,
       );
     }
     effective = {

@@ -9,6 +9,7 @@ import {
   summarize,
   type BenchQuestion,
   type EvalRecord,
+  type GraderId,
   type RunConfig as EvalRunConfig,
   type RunSummary,
 } from '../../eval/index.ts';
@@ -34,6 +35,7 @@ export interface BenchStart {
   concurrency: number;
   source: BenchSource;
   sampleLimit?: number;
+  grader: GraderId;
 }
 
 export class BenchRun {
@@ -118,6 +120,7 @@ export class BenchRun {
           : {}),
         benchmarks: [o.source.benchmark],
         ...(o.sampleLimit !== undefined ? { limit: o.sampleLimit } : {}),
+        grader: o.grader,
         // eslint-disable-next-line svelte/prefer-svelte-reactivity -- formatted once, never mutated
         createdAt: new Date(this.startedAt).toISOString(),
       };
@@ -131,6 +134,7 @@ export class BenchRun {
         config: o.config,
         engine,
         concurrency: o.concurrency,
+        grader: o.grader,
         signal: controller.signal,
         onPhase: (p) => (this.phase = p),
         onEvent: (e) => {
@@ -206,6 +210,7 @@ export const benchDraft: {
   size: number;
   seed: number;
   concurrency: number;
+  grader: GraderId;
   config: RunConfig | null;
 } = {
   fileName: '',
@@ -216,5 +221,6 @@ export const benchDraft: {
   size: 20,
   seed: 1,
   concurrency: 2,
+  grader: 'paper',
   config: null,
 };

@@ -11,6 +11,7 @@ import {
   runEvaluation,
   type BenchQuestion,
   type GradeFn,
+  type GraderId,
   type RunnerEvent,
   type RunnerResult,
   type SolveFn,
@@ -33,6 +34,8 @@ export interface BenchRuntimeOptions {
   /** The agent's own events of one question (steps as they happen). */
   onAgentEvent: (question: BenchQuestion, event: AgentEvent) => void;
   onPhase: (text: string) => void;
+  /** 'paper' (the paper's scoring, without sympy or an LLM judge here) or 'lenient'. */
+  grader: GraderId;
 }
 
 async function createSandbox(onPhase: (text: string) => void): Promise<PythonSandbox> {
@@ -96,10 +99,14 @@ export function runBenchmark(o: BenchRuntimeOptions): Promise<RunnerResult> {
       throw err;
     }
   };
-  // The offline rules only: sympy would load a large package into every sandbox (and CoT runs
-  // have none) for the few answers the rules cannot decide.
+  // No sympy: it would load a large package into every sandbox (and CoT runs have none) for the
+  // few answers the rules cannot decide. No LLM judge: factual paper grades say so.
   const grade: GradeFn = (question, answer, { signal }) =>
-    gradeAnswer(question.kind, answer, question.answers, { question: question.question, signal });
+    gradeAnswer(question.kind, answer, question.answers, {
+      grader: o.grader,
+      question: question.question,
+      signal,
+    });
   return runEvaluation({
     questions: o.questions,
     solve,

@@ -1,5 +1,5 @@
 /** Correctness against a gold answer, with the project's graders (src/eval), loaded on demand. */
-import type { GradeResult, QuestionKind } from '../../eval/types.ts';
+import type { GradeResult, GraderId, QuestionKind } from '../../eval/types.ts';
 
 export type { GradeResult, QuestionKind };
 
@@ -23,8 +23,22 @@ export async function grade(
   gold: string,
 ): Promise<GradeResult> {
   const { gradeAnswer } = await import('../../eval/grade.ts');
-  return gradeAnswer(kind, prediction, golds(gold));
+  // Single questions (compare view) keep the lenient rules, which METHOD_NOTE describes.
+  return gradeAnswer(kind, prediction, golds(gold), { grader: 'lenient' });
 }
+
+/** What each grader does in the browser (no sympy, no LLM judge there). */
+export const GRADER_NOTE: Record<GraderId, Record<QuestionKind, string>> = {
+  paper: {
+    math: "the paper's math_equal: boxed answer only when it says boxed, numbers within 1e-4 or ×100 / ÷100, brackets ignored (its sympy step is left out in the browser)",
+    factual:
+      "offline rules standing in for the paper's LLM judge, so the figures are approximate: no LLM judge",
+  },
+  lenient: {
+    math: 'lenient math rules: last \\boxed{}, LaTeX normalisation, numbers within 1e-4, tuples, identities (no sympy in the browser)',
+    factual: 'lenient: normalised exact match or gold contained in the answer (no LLM judge)',
+  },
+};
 
 export const METHOD_NOTE: Record<QuestionKind, string> = {
   math: 'math rules: last \\boxed{}, LaTeX normalisation, numbers within 1e-4, tuples, identities (no sympy in the browser)',

@@ -5,8 +5,8 @@ import builtins as _builtins
 import json as _json
 import sys as _sys
 
-from _sandbox import executor, namespace, policy
-from _sandbox.tools import make_tool
+from _sandbox import executor, namespace, parity, policy
+from _sandbox.tools import device_transport, make_tool
 
 
 class _State:
@@ -109,16 +109,20 @@ def check_syntax(code):
 
 def reset():
     _State.ns = namespace.new_namespace()
+    parity.forget_names()
     _drop_candidates()
     return 'ok'
 
 
-def install(bridge, config_json):
-    """Runs once, before any user code: builds builtins, tools and the global guards."""
+def install(config_json, transport=None):
+    """Runs once, before any user code: builds builtins, tools and the global guards. Tools
+    reach the host through `transport` (tests) or the runtime's tool device."""
     config = _json.loads(config_json)
+    if transport is None:
+        transport = device_transport(config['toolDevice'])
     enforce = config.get('pythonPolicy', 'on') != 'off'
     executor.set_enforce(enforce)
-    namespace.set_tools({spec['name']: make_tool(spec['name'], list(spec['params']), bridge)
+    namespace.set_tools({spec['name']: make_tool(spec['name'], list(spec['params']), transport)
                          for spec in config.get('tools', [])})
     policy.find_js_proxy_type()
     _sys.setrecursionlimit(int(config.get('recursionLimit', 1000)))

@@ -3,7 +3,9 @@ import builtins as _builtins
 import copy as _copy
 import types as _types
 
-from _sandbox import policy
+import math as _math
+
+from _sandbox import parity, policy
 from _sandbox.final import FinalAnswer, final_answer
 from _sandbox.output import sandbox_print
 
@@ -24,22 +26,35 @@ _SAFE_BUILTIN_NAMES = [
 class _State:
     builtins = {}
     tools = {}
+    protected = frozenset()
+    pinned = {}
 
 
 def set_tools(tools):
     _State.tools = dict(tools)
 
 
+def _checked_index(value, index):
+    return policy._check(parity.index(value, index))
+
+
+def _checked_method(obj, name):
+    return parity.method(obj, name, policy._safe_attr)
+
+
+def _same(v):
+    return v
+
+
 def build_builtins(enforce):
     """The builtins model code sees; with the policy off, the real ones plus the tools."""
     if not enforce:
         b = dict(vars(_builtins))
-        b['print'] = sandbox_print
-        b['final_answer'] = final_answer
-        b['InterpreterError'] = policy.InterpreterError
-        b.update(_State.tools)
-        _State.builtins = b
-        return b
+        b.update(_common())
+        b[policy._CHECK] = _same
+        b[policy._ATTR] = getattr
+        b[policy._MUTABLE] = _same
+        return _keep(b)
     b = {}
     for n in _SAFE_BUILTIN_NAMES:
         b[n] = _real_getattr(_builtins, n)
@@ -53,19 +68,52 @@ def build_builtins(enforce):
     b['hasattr'] = policy._safe_hasattr
     b['setattr'] = policy._safe_setattr
     b['delattr'] = policy._safe_delattr
-    b['print'] = sandbox_print
-    b['final_answer'] = final_answer
-    b['InterpreterError'] = policy.InterpreterError
+    b.update(_common())
     b[policy._CHECK] = policy._check
     b[policy._ATTR] = policy._safe_attr
     b[policy._MUTABLE] = policy._mutable
+    b[policy.INDEX] = _checked_index
+    b[policy.METHOD] = _checked_method
+    return _keep(b)
+
+
+def _common():
+    # Held in a list or dict, these pass the value check like the builtins they stand for.
+    sandbox_print.__module__ = final_answer.__module__ = 'builtins'
+    b = {n: _real_getattr(_math, n) for n in parity.REFERENCE_MATH_NAMES}
+    b['print'] = sandbox_print
+    b['final_answer'] = final_answer
+    b['InterpreterError'] = policy.InterpreterError
+    b.update(parity.helpers())
     b.update(_State.tools)
-    _State.builtins = b
     return b
 
 
+def _keep(b):
+    _State.builtins = b
+    # Names model code cannot rebind (the reference's tools) and the helpers statements call.
+    _State.protected = frozenset(parity.REFERENCE_BASE_TOOLS) | frozenset(_State.tools) | {
+        'final_answer'}
+    _State.pinned = {k: b[k] for k in b if k in _State.protected or k.startswith('__sandbox')}
+    return b
+
+
+def protected_names():
+    return _State.protected
+
+
+def restore_pinned(ns):
+    """Undoes any rebinding of a tool, a pinned builtin or a helper (def, import as, del...)."""
+    dict.update(ns, _State.pinned)
+
+
 def new_namespace():
-    return {'__builtins__': _State.builtins, '__name__': '__main__', '__sandbox_user__': True}
+    ns = parity.Namespace()
+    # The builtins live in the namespace itself: lookups that hit never reach __missing__.
+    dict.update(ns, _State.builtins)
+    dict.update(ns, {'__builtins__': _State.builtins, '__name__': '__main__',
+                     '__sandbox_user__': True})
+    return ns
 
 
 _ATOMIC = (_ModuleType, type, _types.BuiltinFunctionType, _types.MethodType)
@@ -87,7 +135,8 @@ def _rebind(f, ns, class_cells):
 
 def _is_user_class(v, ns):
     # Plain classes the task defined; metaclasses and __slots__ would need more than this copy.
-    return (type(v) is type and v.__dict__.get('__module__') == ns.get('__name__')
+    return (type(v) is type
+            and v.__dict__.get('__module__') in (ns.get('__name__'), parity.REFERENCE_CLASS_MODULE)
             and '__slots__' not in v.__dict__
             and any(type(a) is _FunctionType and a.__globals__ is ns for a in v.__dict__.values()))
 
@@ -133,11 +182,13 @@ def _copy_class(cls, ns, new, memo, class_cells, data):
 def copy_namespace(ns):
     """Deep copy of the user's variables: modules are shared; functions and the classes the task
     defined are rebuilt on the copy, so nothing a candidate changes reaches another."""
-    new = {}
+    new = parity.Namespace()
     memo = {}
     class_cells = {}
+    b = _State.builtins
     for k, v in ns.items():
-        if k.startswith('__') or (isinstance(v, _ATOMIC) and not _is_user_class(v, ns)):
+        if (k.startswith('__') or b.get(k) is v
+                or (isinstance(v, _ATOMIC) and not _is_user_class(v, ns))):
             new[k] = v
             memo[id(v)] = v
     data = []

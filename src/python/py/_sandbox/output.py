@@ -1,4 +1,5 @@
 """What a step prints and returns, cut to the lengths smolagents 1.13 shows the model."""
+from _sandbox.parity import reference_str
 
 TRUNC_MSG = "\n..._This content has been truncated to stay below {} characters_...\n"
 MAX_LOGS = 50000
@@ -53,5 +54,5 @@ def take_logs():
 
 
 def sandbox_print(*args, **kwargs):
-    _Current.logs.write(' '.join(map(str, args)) + '\n')
+    _Current.logs.write(' '.join(map(reference_str, args)) + '\n')
     return None

@@ -10,12 +10,13 @@ import types as _types
 AUTHORIZED_IMPORTS = ['collections', 'datetime', 'itertools', 'math', 'queue', 'random', 're',
                       'stat', 'statistics', 'time', 'unicodedata', 'numpy', 'numpy.linalg', 'sympy']
 _AUTH_SET = frozenset(AUTHORIZED_IMPORTS)
-# Packages whose objects user code may hold (allowed imports plus their own dependencies).
+# Packages whose objects user code may hold (allowed imports plus their own dependencies; the
+# task's own classes report the reference's module, parity.REFERENCE_CLASS_MODULE).
 _SAFE_TOPS = frozenset(['collections', 'datetime', 'itertools', 'math', 'queue', 'random', 're',
                         'stat', 'statistics', 'time', 'unicodedata', 'numpy', 'sympy', 'mpmath',
-                        'builtins', '__main__', '_collections', '_datetime', '_pydatetime',
-                        '_random', '_queue', '_statistics', '_stat', 'fractions', 'decimal',
-                        '_decimal', '_pydecimal', 'numbers'])
+                        'builtins', '__main__', 'smolagents', '_collections', '_datetime',
+                        '_pydatetime', '_random', '_queue', '_statistics', '_stat', 'fractions',
+                        'decimal', '_decimal', '_pydecimal', 'numbers'])
 # String eval/exec from these stdlib modules is code they generate themselves.
 _EXEC_TRUSTED = frozenset(['collections', 'dataclasses', 'typing', 'enum', 'functools', 'string',
                            'importlib._bootstrap', 'importlib._bootstrap_external', 'ast',
@@ -50,6 +51,10 @@ _forbidden_ids = set()
 class _State:
     js_proxy = None
     locked = False
+
+
+NOT_PERMITTED = ('It is not permitted to evaluate other functions than the provided tools or '
+                 'functions defined/imported in previous code (tried to execute {}).')
 
 
 class InterpreterError(ValueError):
@@ -162,8 +167,7 @@ def _safe_delattr(obj, name):
 
 def _forbidden_call(name):
     def stub(*args, **kwargs):
-        raise _policy('It is not permitted to evaluate other functions than the provided tools '
-                      'or functions defined in previous code (tried to execute {}).'.format(name))
+        raise _policy(NOT_PERMITTED.format(name))
     stub.__name__ = name
     return stub
 
@@ -204,6 +208,9 @@ _lib_checker = _Checker(True)
 _CHECK = '__sandbox_check__'
 _ATTR = '__sandbox_attr__'
 _MUTABLE = '__sandbox_mutable__'
+METHOD = '__sandbox_method__'
+INDEX = '__sandbox_index__'
+SLICE = '__sandbox_slice__'
 
 
 def _mutable(obj):
@@ -212,34 +219,64 @@ def _mutable(obj):
     return obj
 
 
+def _name(id_):
+    return _ast.Name(id=id_, ctx=_ast.Load())
+
+
 class _Guard(_ast.NodeTransformer):
-    """Routes attribute reads, calls and subscripts through the runtime value check."""
+    """Routes attribute reads, calls and subscripts through helpers: the runtime value check,
+    and the reference's texts for a missing method and a failed index (parity.py)."""
 
     def _wrap(self, node):
-        call = _ast.Call(func=_ast.Name(id=_CHECK, ctx=_ast.Load()), args=[node], keywords=[])
+        call = _ast.Call(func=_name(_CHECK), args=[node], keywords=[])
         return _ast.copy_location(call, node)
 
     def visit_Attribute(self, node):
         self.generic_visit(node)
         if isinstance(node.ctx, _ast.Load):
-            call = _ast.Call(func=_ast.Name(id=_ATTR, ctx=_ast.Load()),
-                             args=[node.value, _ast.Constant(node.attr)], keywords=[])
+            call = _ast.Call(func=_name(_ATTR), args=[node.value, _ast.Constant(node.attr)],
+                             keywords=[])
             return _ast.copy_location(call, node)
         # Stores and deletes: the object must not be a shared module.
-        target = _ast.Call(func=_ast.Name(id=_MUTABLE, ctx=_ast.Load()), args=[node.value],
-                           keywords=[])
+        target = _ast.Call(func=_name(_MUTABLE), args=[node.value], keywords=[])
         node.value = _ast.copy_location(target, node.value)
         return node
 
     def visit_Call(self, node):
-        self.generic_visit(node)
+        func = node.func
+        if isinstance(func, _ast.Attribute) and isinstance(func.ctx, _ast.Load):
+            value = self.visit(func.value)
+            node.func = _ast.copy_location(
+                _ast.Call(func=_name(METHOD), args=[value, _ast.Constant(func.attr)],
+                          keywords=[]), func)
+            node.args = [self.visit(a) for a in node.args]
+            node.keywords = [self.visit(k) for k in node.keywords]
+        else:
+            self.generic_visit(node)
+            # The executor's own helpers (parity.py) hand back values the code already holds.
+            if isinstance(func, _ast.Name) and func.id.startswith('__sandbox'):
+                return node
         return self._wrap(node)
 
     def visit_Subscript(self, node):
         self.generic_visit(node)
         if isinstance(node.ctx, _ast.Load):
-            return self._wrap(node)
+            call = _ast.Call(func=_name(INDEX), args=[node.value, _index_expr(node.slice)],
+                             keywords=[])
+            return _ast.copy_location(call, node)
         return node
+
+
+def _index_expr(node):
+    """The value an index expression evaluates to, slices included."""
+    if isinstance(node, _ast.Slice):
+        parts = [p if p is not None else _ast.Constant(None)
+                 for p in (node.lower, node.upper, node.step)]
+        return _ast.copy_location(_ast.Call(func=_name(SLICE), args=parts, keywords=[]), node)
+    if isinstance(node, _ast.Tuple) and any(isinstance(e, _ast.Slice) for e in node.elts):
+        return _ast.copy_location(
+            _ast.Tuple(elts=[_index_expr(e) for e in node.elts], ctx=_ast.Load()), node)
+    return node
 
 
 _guard = _Guard()
