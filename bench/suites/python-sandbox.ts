@@ -1,5 +1,6 @@
 import { nodeBundles } from '../../src/python/node-bundle.ts';
 import { createNodeSandboxHost } from '../../src/python/node-sandbox.ts';
+import type { WallMode } from '../../src/python/node-wall.ts';
 import type { BenchSuite } from './index.ts';
 
 const SNIPPETS = [
@@ -113,6 +114,61 @@ export const pythonSandbox: BenchSuite = {
       hungStepWallMs: round(hungStepMs),
       recoverFromTerminatedWorkerMs: round(recoverMs),
       targets: { stepOverheadMedianMs: 5, coldStartMedianMs: 3000, sag8CandidatesMedianMs: 50 },
+      wallCost: await measureWallCost(),
     };
   },
 };
+
+// ---------------------------------------------------------------- the wall's cost (node-wall.ts)
+
+interface WallSamples {
+  coldStartMs: number[];
+  stepOverheadMs: number[];
+  sag8CandidatesMs: number[];
+}
+
+/** One sandbox of the given mode: its cold start, per-step overhead and SAG steps of 8. */
+async function sampleWall(wall: WallMode, into: WallSamples): Promise<void> {
+  let t = performance.now();
+  const sb = createNodeSandboxHost({ wall });
+  await sb.start();
+  into.coldStartMs.push(performance.now() - t);
+  try {
+    await sb.execute('items = [1, 2, 3]');
+    for (let i = 0; i < 100; i++) {
+      const code = SNIPPETS[i % SNIPPETS.length] ?? 'None';
+      t = performance.now();
+      const r = await sb.execute(code);
+      into.stepOverheadMs.push(performance.now() - t);
+      if (r.status === 'error') throw new Error(`snippet failed: ${r.error?.message ?? ''}`);
+    }
+    for (let i = 0; i < 20; i++) {
+      t = performance.now();
+      const results = await sb.executeCandidates(CANDIDATES);
+      await sb.adoptCandidate(results.findIndex((r) => r.status !== 'error'));
+      into.sag8CandidatesMs.push(performance.now() - t);
+      await sb.execute('items = [1, 2, 3]');
+    }
+  } finally {
+    await sb.dispose();
+  }
+}
+
+/**
+ * Before (wall 'none': the permission model alone, as before node-wall.ts) and after (every wall)
+ * in the same run, alternating so the machine's load falls on both alike.
+ */
+async function measureWallCost() {
+  const samples: Record<WallMode, WallSamples> = {
+    none: { coldStartMs: [], stepOverheadMs: [], sag8CandidatesMs: [] },
+    full: { coldStartMs: [], stepOverheadMs: [], sag8CandidatesMs: [] },
+  };
+  for (let round = 0; round < 3; round++)
+    for (const wall of ['none', 'full'] as const) await sampleWall(wall, samples[wall]);
+  const figures = (s: WallSamples) => ({
+    coldStartMs: stats(s.coldStartMs),
+    stepOverheadMs: stats(s.stepOverheadMs),
+    sag8CandidatesMs: stats(s.sag8CandidatesMs),
+  });
+  return { before: figures(samples.none), after: figures(samples.full) };
+}

@@ -9,6 +9,7 @@ import { DEFAULT_PYTHON_TIMEOUT_MS, MAX_SAMPLES } from '../agent/run-agent.ts';
 import { createOpenAIEngine, type ContinuationMode } from '../engines/openai-engine.ts';
 import { createLlamaCppEngine } from '../engines/llama-cpp-engine.ts';
 import type { ChatEngine } from '../engines/chat-engine.ts';
+import { DEFAULT_REQUEST_LIMITS } from '../engines/request-limits.ts';
 import { PlaygroundError } from '../errors.ts';
 import { DEFAULT_MEMORY_LIMIT_MB } from '../python/node-sandbox.ts';
 
@@ -26,6 +27,8 @@ export interface EngineCliOptions {
   topP?: number;
   maxTokens: number;
   timeoutS: number;
+  requestTimeout: number;
+  requestBudget: number;
   pythonMemoryMb: number;
   seed?: number;
   continuation: ContinuationMode;
@@ -117,6 +120,18 @@ export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {
       DEFAULT_PYTHON_TIMEOUT_MS / 1000,
     )
     .option(
+      '--request-timeout <s>',
+      'seconds a model server may send nothing before the request ends with an error',
+      number('--request-timeout', { min: 0.1, max: 3600 }),
+      DEFAULT_REQUEST_LIMITS.idleTimeoutMs / 1000,
+    )
+    .option(
+      '--request-budget <s>',
+      'seconds one model request may take in all (a server streaming forever ends here)',
+      number('--request-budget', { min: 0.1, max: 24 * 3600 }),
+      DEFAULT_REQUEST_LIMITS.totalTimeoutMs / 1000,
+    )
+    .option(
       '--python-memory-mb <mb>',
       'memory cap of one Python sandbox; over it the step fails with MemoryError and Python restarts',
       number('--python-memory-mb', { min: 256, max: 4096, integer: true }),
@@ -180,6 +195,8 @@ export function createEngine(opts: EngineCliOptions): ChatEngine {
     model: opts.model,
     apiKey: opts.apiKey,
     continuation: opts.continuation,
+    idleTimeoutMs: Math.round(opts.requestTimeout * 1000),
+    requestTimeoutMs: Math.round(opts.requestBudget * 1000),
   });
 }
 

@@ -3,7 +3,7 @@
  * load weights placed on this machine with no network. Node-only: vite.config.ts and the CLI.
  */
 import { createReadStream, existsSync, readdirSync, type Stats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
@@ -175,8 +175,9 @@ function serveFile(req: IncomingMessage, res: ServerResponse, file: string, info
 }
 
 /**
- * Connect-style middleware for /models/<id>/resolve/main/* and /models/local.json. Everything else
- * goes to `next`; a missing model file is a JSON 404, never the app's HTML page.
+ * Connect-style middleware for /models/<id>/resolve/main/* and /models/local.json. Paths outside
+ * /models/ go to `next`; under it, a missing file is a JSON 404, never the app's HTML page, and no
+ * symbolic link is followed out of a model's folder.
  */
 export function localModelsMiddleware(modelsDir: string): Middleware {
   const root = resolve(modelsDir);
@@ -197,7 +198,15 @@ export function localModelsMiddleware(modelsDir: string): Middleware {
     }
     if (!path.startsWith('/models/')) return next();
     const m = FOLDER_URL.exec(path);
-    if (!m) return next();
+    if (!m) {
+      // Not a model file: a file that is there (models/registry.json for Vite's dev server) goes
+      // on; anything else is a real 404, never the app's page.
+      otherFile(root, path.slice('/models/'.length)).then(
+        (found) => (found ? next() : sendError(res, 404, `Not found: ${path.slice(1)}.`)),
+        (err: unknown) => next(err),
+      );
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return sendError(res, 405, 'Model files are read-only: use GET or HEAD.');
@@ -209,20 +218,48 @@ export function localModelsMiddleware(modelsDir: string): Middleware {
     // Belt and braces: whatever the decoding did, the file must lie inside models/.
     if (!file.startsWith(root + sep))
       return sendError(res, 400, 'Refused: the path leaves the models folder.');
-    stat(file).then(
-      (info) => {
+    const missing = (): void =>
+      sendError(
+        res,
+        404,
+        `Not found: models/${id}/resolve/main/${rest.join('/')}. Place the converted model there (see models/recipes/README.md).`,
+      );
+    insideFolder(resolve(root, id as string), file).then(
+      async (real) => {
+        if (!real) return missing();
+        const info = await stat(real);
         if (!info.isFile())
           return sendError(res, 404, `Not found: models/${segments.join('/')} is not a file.`);
-        serveFile(req, res, file, info);
+        serveFile(req, res, real, info);
       },
-      () =>
-        sendError(
-          res,
-          404,
-          `Not found: models/${id}/resolve/main/${rest.join('/')}. Place the converted model there (see models/recipes/README.md).`,
-        ),
+      () => missing(),
     );
   };
+}
+
+/**
+ * The file's real path when it lies inside the real model folder; null when it does not exist or a
+ * symbolic link leads out of the folder (a model folder is served, not what its links point to).
+ */
+async function insideFolder(folder: string, file: string): Promise<string | null> {
+  try {
+    const [realFolder, realFile] = await Promise.all([realpath(folder), realpath(file)]);
+    return realFile.startsWith(realFolder + sep) ? realFile : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a path below /models/ that is not a model file names a file of the models folder. */
+async function otherFile(root: string, below: string): Promise<boolean> {
+  const segments = below ? safeSegments(below) : null;
+  if (!segments) return false;
+  const real = await insideFolder(root, resolve(root, ...segments));
+  if (!real) return false;
+  return stat(real).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /** Vite plugin: the middleware in dev and preview. Weights are never copied into the build. */

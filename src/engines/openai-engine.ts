@@ -13,6 +13,7 @@ import type {
   TokenUsage,
 } from './chat-engine.ts';
 import { QWEN_END_OF_TURN, renderQwenPrompt } from './qwen-chat-template.ts';
+import { DEFAULT_REQUEST_LIMITS, RequestWatch, type RequestLimits } from './request-limits.ts';
 import { readServerSentEvents } from './sse.ts';
 
 /**
@@ -32,8 +33,12 @@ export interface OpenAIEngineOptions {
   maxAttempts?: number;
   /** Base delay of the exponential backoff. */
   retryBaseMs?: number;
-  /** Per-request time limit. */
+  /** Longest a whole request may take (request-limits.ts: 10 min). */
   requestTimeoutMs?: number;
+  /** Longest wait for the next byte of an answer (request-limits.ts: 60 s). */
+  idleTimeoutMs?: number;
+  /** Most bytes read from one answer (request-limits.ts: 8 MB). */
+  maxResponseBytes?: number;
   continuation?: ContinuationMode;
   fetch?: typeof fetch;
 }
@@ -100,7 +105,7 @@ export class OpenAIEngine implements ChatEngine {
   private readonly apiKey: string | undefined;
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
-  private readonly requestTimeoutMs: number;
+  private readonly limits: RequestLimits;
   private readonly fetchImpl: typeof fetch;
   private continuation: ContinuationMode;
 
@@ -121,7 +126,11 @@ export class OpenAIEngine implements ChatEngine {
     this.apiKey = options.apiKey;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
     this.retryBaseMs = options.retryBaseMs ?? 500;
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 600_000;
+    this.limits = {
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_REQUEST_LIMITS.idleTimeoutMs,
+      totalTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_LIMITS.totalTimeoutMs,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_REQUEST_LIMITS.maxResponseBytes,
+    };
     this.continuation = options.continuation ?? 'auto';
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   }
@@ -229,79 +238,85 @@ export class OpenAIEngine implements ChatEngine {
     }
     const url = `${this.baseUrl}${path}`;
     for (let attempt = 1; ; attempt++) {
-      const timeout = AbortSignal.timeout(this.requestTimeoutMs);
-      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-      let response: Response;
+      // Each attempt has its own idle clock and budget; a stalled server is not retried.
+      const watch = new RequestWatch(this.limits, this.baseUrl, request.signal);
       try {
-        response = await this.fetchImpl(url, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/json',
-            ...(this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {}),
-          },
-          body: JSON.stringify(body),
-          signal,
-        });
-      } catch (err) {
-        if (request.signal?.aborted)
-          throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
-        if (timeout.aborted) {
+        let response: Response;
+        try {
+          response = await this.fetchImpl(url, {
+            method: 'POST',
+            headers: {
+              'Content-Type': 'application/json',
+              ...(this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {}),
+            },
+            body: JSON.stringify(body),
+            signal: watch.signal,
+          });
+        } catch (err) {
+          if (request.signal?.aborted)
+            throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+          const failure = watch.failure();
+          if (failure) throw failure;
+          if (attempt < this.maxAttempts) {
+            watch.dispose();
+            await delay(this.retryBaseMs * 2 ** (attempt - 1), request.signal);
+            continue;
+          }
           throw new PlaygroundError(
             'engine_unreachable',
-            `The model server at ${this.baseUrl} did not answer within ${Math.round(this.requestTimeoutMs / 1000)} s. Check that it is running and not overloaded.`,
+            `Cannot reach the model server at ${this.baseUrl} (${describeNetworkError(err)}). Start it (e.g. \`vllm serve <model>\`, \`llama-server\`, \`ollama serve\`) or fix --base-url.`,
             { cause: err },
           );
         }
-        if (attempt < this.maxAttempts) {
-          await delay(this.retryBaseMs * 2 ** (attempt - 1), request.signal);
-          continue;
-        }
-        throw new PlaygroundError(
-          'engine_unreachable',
-          `Cannot reach the model server at ${this.baseUrl} (${describeNetworkError(err)}). Start it (e.g. \`vllm serve <model>\`, \`llama-server\`, \`ollama serve\`) or fix --base-url.`,
-          { cause: err },
-        );
-      }
+        watch.touch();
 
-      if (!response.ok) {
-        const text = await response.text().catch(() => '');
-        if (RETRYABLE.has(response.status) && attempt < this.maxAttempts) {
-          const retryAfter = Number(response.headers.get('retry-after'));
-          const wait =
-            Number.isFinite(retryAfter) && retryAfter > 0
-              ? retryAfter * 1000
-              : this.retryBaseMs * 2 ** (attempt - 1);
-          await delay(Math.min(wait, 30_000), request.signal);
-          continue;
+        if (!response.ok) {
+          const text = await watch.head(response.body).catch(() => '');
+          if (RETRYABLE.has(response.status) && attempt < this.maxAttempts) {
+            const retryAfter = Number(response.headers.get('retry-after'));
+            const wait =
+              Number.isFinite(retryAfter) && retryAfter > 0
+                ? retryAfter * 1000
+                : this.retryBaseMs * 2 ** (attempt - 1);
+            watch.dispose();
+            await delay(Math.min(wait, 30_000), request.signal);
+            continue;
+          }
+          const code = response.status === 429 ? 'engine_rate_limited' : 'engine_http';
+          const hint =
+            response.status === 401 || response.status === 403
+              ? ' Check --api-key.'
+              : response.status === 404
+                ? ` Check --base-url (it should end with the API root, e.g. /v1) and that the server serves model "${this.model}".`
+                : response.status === 429
+                  ? ' The server is rate limiting: lower --concurrency or wait.'
+                  : '';
+          throw new PlaygroundError(
+            code,
+            `The model server answered HTTP ${response.status} for ${path}: ${snippet(text) || response.statusText}.${hint}`,
+          );
         }
-        const code = response.status === 429 ? 'engine_rate_limited' : 'engine_http';
-        const hint =
-          response.status === 401 || response.status === 403
-            ? ' Check --api-key.'
-            : response.status === 404
-              ? ` Check --base-url (it should end with the API root, e.g. /v1) and that the server serves model "${this.model}".`
-              : response.status === 429
-                ? ' The server is rate limiting: lower --concurrency or wait.'
-                : '';
-        throw new PlaygroundError(
-          code,
-          `The model server answered HTTP ${response.status} for ${path}: ${snippet(text) || response.statusText}.${hint}`,
-        );
-      }
 
-      try {
-        // Some servers ignore `stream: true` and answer one JSON document.
-        const isEventStream = (response.headers.get('content-type') ?? '').includes(
-          'text/event-stream',
-        );
-        if (stream && isEventStream) return await this.readStream(response, request, kind);
-        const result = await this.readJson(response, kind);
-        if (stream) result.choices.forEach((c, i) => request.onToken?.(c.text, i));
-        return result;
-      } catch (err) {
-        if (isAbortError(err) || request.signal?.aborted)
-          throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
-        throw err;
+        try {
+          // Some servers ignore `stream: true` and answer one JSON document.
+          const isEventStream = (response.headers.get('content-type') ?? '').includes(
+            'text/event-stream',
+          );
+          if (stream && isEventStream) return await this.readStream(response, request, kind, watch);
+          const result = await this.readJson(response, kind, watch);
+          if (stream) result.choices.forEach((c, i) => request.onToken?.(c.text, i));
+          return result;
+        } catch (err) {
+          if (request.signal?.aborted)
+            throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+          const failure = watch.failure();
+          if (failure) throw failure;
+          if (isAbortError(err))
+            throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+          throw err;
+        }
+      } finally {
+        watch.dispose();
       }
     }
   }
@@ -309,8 +324,9 @@ export class OpenAIEngine implements ChatEngine {
   private async readJson(
     response: Response,
     kind: 'chat' | 'completions',
+    watch: RequestWatch,
   ): Promise<{ choices: ChatChoice[]; usage?: TokenUsage }> {
-    const text = await response.text();
+    const text = await watch.text(response.body);
     let parsed: WireCompletion;
     try {
       parsed = JSON.parse(text) as WireCompletion;
@@ -348,6 +364,7 @@ export class OpenAIEngine implements ChatEngine {
     response: Response,
     request: ChatRequest,
     kind: 'chat' | 'completions',
+    watch: RequestWatch,
   ): Promise<{ choices: ChatChoice[]; usage?: TokenUsage }> {
     if (!response.body)
       throw new PlaygroundError(
@@ -358,7 +375,7 @@ export class OpenAIEngine implements ChatEngine {
     let reason: FinishReason = 'stop';
     let usage: TokenUsage | undefined;
     let events = 0;
-    for await (const data of readServerSentEvents(response.body)) {
+    for await (const data of readServerSentEvents(watch.limit(response.body))) {
       events++;
       if (data === '[DONE]') break;
       let chunk: WireCompletion;

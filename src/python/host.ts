@@ -6,6 +6,7 @@
 import { PlaygroundError } from '../errors.ts';
 import type { JsonValue } from '../json.ts';
 import type { HostMessage, RawResult, RuntimeConfig, RuntimeMessage } from './protocol.ts';
+import { checkRuntimeMessage } from './protocol-check.ts';
 import type {
   ExecuteOptions,
   ExecutionResult,
@@ -26,7 +27,14 @@ export interface SandboxHostOptions {
   startTimeoutMs?: number;
   /** Everything the runtime needs except the tools, which come from `tools`. */
   runtime?: Omit<RuntimeConfig, 'tools'>;
+  /**
+   * Hears every message from the runtime that was dropped (malformed, forged, out of place);
+   * default: a line on the console, at most MAX_DROP_LOGS per host.
+   */
+  onDroppedMessage?: (reason: string) => void;
 }
+
+const MAX_DROP_LOGS = 20;
 
 export const DEFAULT_TIMEOUT_MS = 20_000;
 
@@ -67,6 +75,8 @@ export class SandboxHost implements PythonSandbox {
   lastStartMs = 0;
   /** What the running runtime reported about its isolation (Node: the permission model probe). */
   isolation: Record<string, string> = {};
+  /** Messages from runtimes that were dropped, not acted on. */
+  droppedMessages = 0;
 
   constructor(
     private readonly factory: TransportFactory,
@@ -220,8 +230,18 @@ export class SandboxHost implements PythonSandbox {
       if (this.runtime === runtime) this.runtime = null;
     }, this.options.startTimeoutMs ?? 120_000);
     const transport = this.factory({
-      onMessage: (msg) => {
+      onMessage: (raw) => {
         if (this.runtime !== runtime) return;
+        const checked = checkRuntimeMessage(raw);
+        if (!checked.ok) {
+          this.drop(checked.reason);
+          return;
+        }
+        const msg = checked.message;
+        if ((msg.type === 'ready' || msg.type === 'start_failed') && isReady) {
+          this.drop(`a second '${msg.type}' message`);
+          return;
+        }
         if (msg.type === 'ready') {
           isReady = true;
           clearTimeout(timer);
@@ -236,6 +256,9 @@ export class SandboxHost implements PythonSandbox {
         } else {
           this.onRuntimeMessage(msg);
         }
+      },
+      onDropped: (reason) => {
+        if (this.runtime === runtime) this.drop(reason);
       },
       onExit: (reason, cause) => {
         if (this.runtime !== runtime) return;
@@ -259,6 +282,14 @@ export class SandboxHost implements PythonSandbox {
     ready.catch(() => undefined);
     transport.send({ type: 'init', config: this.config });
     return runtime;
+  }
+
+  /** A message the runtime sent that is not acted on; runtimes run model code. */
+  private drop(reason: string): void {
+    this.droppedMessages++;
+    const text = `Dropped a message from the Python sandbox: ${reason}.`;
+    if (this.options.onDroppedMessage) this.options.onDroppedMessage(text);
+    else if (this.droppedMessages <= MAX_DROP_LOGS) console.warn(`playground: ${text}`);
   }
 
   private onRuntimeMessage(msg: RuntimeMessage): void {

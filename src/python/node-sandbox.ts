@@ -1,15 +1,19 @@
 /**
  * The Python sandbox for Node (CLI, tests, benchmarks). Pyodide runs in a worker thread of a child
  * process started under Node's permission model: it may read only Pyodide, its own bundle and the
- * package directories, and may not write files or start processes. In Node, Pyodide's `js` module
- * is the process's globalThis, so this is the second wall if the Python policy is ever bypassed.
+ * package directories, and may not write files or start processes. Around it, the walls of
+ * node-wall.ts (no network, no signals, an unprivileged user) and no code from strings. In Node,
+ * Pyodide's `js` module is the process's globalThis: these walls, not the Python policy, are
+ * what keeps model code in.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PlaygroundError } from '../errors.ts';
 import { SandboxHost, type SandboxHostOptions } from './host.ts';
 import { nodeBundles } from './node-bundle.ts';
+import { encodeLine, LineReader } from './node-channel.ts';
+import type { ExpectedWalls } from './node-lockdown.ts';
 import {
   availableWheels,
   defaultWheelsDir,
@@ -17,12 +21,8 @@ import {
   warmPackageCache,
   type PackageSource,
 } from './node-packages.ts';
-import {
-  MEMORY_EXIT_CODE,
-  type HostMessage,
-  type RuntimeConfig,
-  type RuntimeMessage,
-} from './protocol.ts';
+import { planWalls, warnMissingWalls, type WallMode, type WallStatus } from './node-wall.ts';
+import { MEMORY_EXIT_CODE, type HostMessage, type RuntimeConfig } from './protocol.ts';
 import {
   parsePythonPolicy,
   PYTHON_POLICY_ENV,
@@ -61,6 +61,13 @@ export interface NodeSandboxOptions {
    * step reports a MemoryError (the interpreter restarts, so its variables are lost).
    */
   memoryLimitMb?: number;
+  /**
+   * 'none' starts the child under the permission model alone, without the walls of node-wall.ts:
+   * only for the benchmark's before/after. Default 'full'.
+   */
+  wall?: WallMode;
+  /** Hears messages from the child that the host dropped (tests); default: the console. */
+  onDroppedMessage?: (reason: string) => void;
 }
 
 export const DEFAULT_MEMORY_LIMIT_MB = 2048;
@@ -108,12 +115,14 @@ export function createNodeSandboxHost(options: NodeSandboxOptions = {}): Sandbox
     ...(options.interruptGraceMs !== undefined
       ? { interruptGraceMs: options.interruptGraceMs }
       : {}),
+    ...(options.onDroppedMessage ? { onDroppedMessage: options.onDroppedMessage } : {}),
   };
-  const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
-  return new SandboxHost(
-    (events) => new NodeChildTransport(events, readPaths, memoryLimitMb),
-    hostOptions,
-  );
+  const child: ChildOptions = {
+    readPaths,
+    memoryLimitMb: options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
+    wall: options.wall ?? 'full',
+  };
+  return new SandboxHost((events) => new NodeChildTransport(events, child), hostOptions);
 }
 
 let warnedPolicyOff = false;
@@ -143,8 +152,14 @@ export function prepareNodePythonPackages(options: NodeSandboxOptions = {}): Pro
   return source ? warmPackageCache(source) : Promise.resolve(false);
 }
 
+/** The walls a sandbox started now would have (for `playground doctor`). */
+export async function nodeSandboxWalls(wall: WallMode = 'full'): Promise<WallStatus[]> {
+  const b = await nodeBundles();
+  return planWalls([b.dir, b.pyodideDir], wall).walls;
+}
+
 /** The flags the sandbox child runs with; exported so a test can prove what they block. */
-export function permissionFlags(readPaths: string[]): string[] {
+export function permissionFlags(readPaths: string[], wall: WallMode = 'full'): string[] {
   // Node 20 has only the experimental flag; later versions call it --permission.
   const flag = process.allowedNodeEnvironmentFlags.has('--permission')
     ? '--permission'
@@ -153,8 +168,37 @@ export function permissionFlags(readPaths: string[]): string[] {
     flag,
     ...readPaths.filter((p) => existsSync(p)).map((p) => `--allow-fs-read=${p}`),
     '--allow-worker',
+    // Pyodide needs no eval; without it, model code can only call the functions it can reach.
+    ...(wall === 'full' ? ['--disallow-code-generation-from-strings'] : []),
     '--no-warnings',
   ];
+}
+
+interface ChildOptions {
+  readPaths: string[];
+  memoryLimitMb: number;
+  wall: WallMode;
+}
+
+/** File descriptor of the child's messages to the host (fd 0 carries the host's to the child). */
+const CHILD_OUT_FD = 3;
+
+/**
+ * Kills the child and everything it started. Killing only the launcher is not enough: setpriv's
+ * change of user clears unshare's kill-on-parent-death, so the sandbox would live on. Its process
+ * group (its own, `detached`) holds them all; closing stdin ends a child that escaped even that.
+ */
+function stopChild(child: ChildProcess): void {
+  child.stdin?.destroy();
+  if (child.pid !== undefined && process.platform !== 'win32') {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+      return;
+    } catch {
+      // the group is gone already
+    }
+  }
+  child.kill('SIGKILL');
 }
 
 class NodeChildTransport implements SandboxTransport {
@@ -164,11 +208,10 @@ class NodeChildTransport implements SandboxTransport {
 
   constructor(
     private readonly events: TransportEvents,
-    readPaths: string[],
-    private readonly memoryLimitMb: number,
+    private readonly options: ChildOptions,
   ) {
     nodeBundles().then(
-      (b) => this.launch(b.child, b.worker, [b.dir, b.pyodideDir, ...readPaths]),
+      (b) => this.launch(b.child, b.worker, [b.dir, b.pyodideDir, ...options.readPaths]),
       (err: unknown) => this.exit(`bundling failed: ${PlaygroundError.from(err).message}`),
     );
   }
@@ -179,42 +222,78 @@ class NodeChildTransport implements SandboxTransport {
       this.queued.push(message);
       return;
     }
-    this.child.send(message);
+    this.child.stdin?.write(encodeLine(message));
   }
 
   terminate(): void {
     this.dead = true;
-    this.child?.kill('SIGKILL');
+    if (this.child) stopChild(this.child);
   }
 
   private launch(childFile: string, workerFile: string, readPaths: string[]): void {
     if (this.dead) return;
+    const { memoryLimitMb, wall } = this.options;
+    const paths = readPaths.filter((p) => existsSync(p));
+    const plan = planWalls(paths, wall);
+    if (wall === 'full') warnMissingWalls(plan.walls);
+    const active = (id: string): boolean =>
+      plan.walls.some((w) => w.id === id && w.state === 'active');
+    const expected: ExpectedWalls = {
+      wall,
+      network: active('network'),
+      pidNamespace: active('signals'),
+    };
     let stderr = '';
-    const child = fork(childFile, [workerFile, String(this.memoryLimitMb)], {
-      execPath: process.execPath,
-      execArgv: permissionFlags(readPaths),
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { NODE_ENV: process.env.NODE_ENV ?? 'production' },
-      cwd: join(childFile, '..'),
-    });
+    const child = spawn(
+      plan.command,
+      [
+        ...plan.prefix,
+        ...permissionFlags(paths, wall),
+        childFile,
+        workerFile,
+        String(memoryLimitMb),
+        JSON.stringify(expected),
+      ],
+      {
+        stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
+        env: { NODE_ENV: process.env.NODE_ENV ?? 'production' },
+        cwd: join(childFile, '..'),
+        // A session and process group of its own: kill(0) in the child reaches only itself.
+        detached: process.platform !== 'win32',
+        windowsHide: true,
+      },
+    );
     this.child = child;
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-2000);
     });
-    child.on('message', (m: RuntimeMessage) => {
-      if (!this.dead) this.events.onMessage(m);
+    const reader = new LineReader({
+      message: (m) => {
+        if (!this.dead) this.events.onMessage(m);
+      },
+      invalid: (reason) => {
+        if (!this.dead) this.events.onDropped?.(reason);
+      },
+      overflow: () => {
+        if (this.dead) return;
+        stopChild(child);
+        this.exit('sent a message over the size limit and was stopped');
+      },
     });
+    const out = child.stdio[CHILD_OUT_FD];
+    out?.on('data', (d: Buffer) => reader.push(d));
+    // The child may close or break its pipes; that is its own loss, never the host's.
+    for (const s of [child.stdin, out, child.stderr]) s?.on('error', () => undefined);
     child.on('exit', (code, sig) => {
       if (code === MEMORY_EXIT_CODE) {
-        this.exit(`used more than ${this.memoryLimitMb} MB of memory`, 'memory');
+        this.exit(`used more than ${memoryLimitMb} MB of memory`, 'memory');
         return;
       }
       const detail = stderr.trim().split('\n').pop() ?? '';
       this.exit(`exit ${sig ?? code}${detail ? `: ${detail}` : ''}`);
     });
     child.on('error', (err) => this.exit(err.message));
-    for (const m of this.queued) child.send(m);
+    for (const m of this.queued) child.stdin?.write(encodeLine(m));
     this.queued = [];
   }
 

@@ -41,7 +41,7 @@ export type HostMessage =
 
 export type ToolReply = { ok: true; text: string } | { ok: false; message: string };
 
-/** Runtime -> host. */
+/** Runtime -> host. The host accepts only what protocol-check.ts knows: change both together. */
 export type RuntimeMessage =
   | {
       type: 'ready';

@@ -1,8 +1,11 @@
-import type { HostMessage, RuntimeMessage } from './protocol.ts';
+import type { HostMessage } from './protocol.ts';
 
 /** What the host hears from one runtime instance. */
 export interface TransportEvents {
-  onMessage(message: RuntimeMessage): void;
+  /** Untrusted: the runtime runs model code, so the host checks every message (protocol-check.ts). */
+  onMessage(message: unknown): void;
+  /** Bytes from the runtime that were not a message at all: dropped and logged by the host. */
+  onDropped?(reason: string): void;
   /**
    * The runtime is gone (crashed, killed, exited); no message follows. 'memory': it went over
    * its memory limit and was stopped for it (Node only: a browser gives no such figure).

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -57,6 +57,11 @@ beforeAll(async () => {
   }
   bigSha = hash.digest('hex');
   writeFileSync(join(root, 'secret.txt'), 'do not serve');
+  writeFileSync(join(root, 'models', 'registry.json'), '{}');
+  symlinkSync(join(root, 'secret.txt'), join(folder, 'secret-link.txt'));
+  symlinkSync(root, join(folder, 'outside-dir'));
+  symlinkSync(join(folder, 'notes.txt'), join(folder, 'notes-link.txt'));
+  symlinkSync(join(root, 'secret.txt'), join(root, 'models', 'link-out.json'));
   const mw = localModelsMiddleware(join(root, 'models'));
   // Behind it, what Vite's SPA fallback does: the app page for any unknown path.
   server = createServer((req, res) =>
@@ -129,9 +134,39 @@ describe('local models middleware over real HTTP', () => {
     expect((await fetch(url('sub'))).status).toBe(404);
   });
 
-  it('leaves other paths to the app', async () => {
+  it('leaves files of the models folder and paths outside it to the app', async () => {
     const res = await fetch(`${base}/models/registry.json`);
     expect(await res.text()).toBe(SPA_PAGE);
+    expect(await (await fetch(`${base}/index.html`)).text()).toBe(SPA_PAGE);
+  });
+
+  it('answers every other missing path under /models/ with a JSON 404', async () => {
+    for (const p of [
+      '/models/',
+      '/models/nothing-here.json',
+      `/models/${ID}`,
+      `/models/${ID}/config.json`,
+      `/models/${ID}/resolve/main/`,
+      `/models/${ID}/resolve/other/mlc-chat-config.json`,
+      '/models/link-out.json',
+    ]) {
+      const res = await rawGet(p);
+      expect(res.status, p).toBe(404);
+      expect(res.type, p).toBe('application/json');
+      expect(res.body, p).not.toContain('<!doctype');
+      expect(res.body, p).not.toContain('do not serve');
+    }
+  });
+
+  it('follows no symbolic link out of a model folder', async () => {
+    for (const p of ['secret-link.txt', 'outside-dir/secret.txt']) {
+      const res = await rawGet(`/models/${ID}/resolve/main/${p}`);
+      expect(res.status, p).toBe(404);
+      expect(res.type, p).toBe('application/json');
+      expect(res.body, p).not.toContain('do not serve');
+    }
+    // A link that stays inside the folder is the folder's own file.
+    expect(await (await fetch(url('notes-link.txt'))).text()).toBe('hello');
   });
 
   it('refuses path traversal in every spelling', async () => {

@@ -14,6 +14,7 @@ import {
   createNodeSandboxHost,
   permissionFlags,
 } from '../../src/python/node-sandbox.ts';
+import { planWalls, SANDBOX_UID } from '../../src/python/node-wall.ts';
 import type { PythonSandbox } from '../../src/python/sandbox.ts';
 
 const LIMIT = 1000;
@@ -203,11 +204,19 @@ describe('the Node permission model of the sandbox child', () => {
     const host = createNodeSandboxHost();
     try {
       await host.start();
-      expect(host.isolation).toEqual({
+      expect(host.isolation).toMatchObject({
         fsWrite: 'ERR_ACCESS_DENIED',
         childProcess: 'ERR_ACCESS_DENIED',
         fsReadOutside: 'ERR_ACCESS_DENIED',
       });
+      // The namespace walls, where this machine has them (node-wall.ts; `playground doctor`).
+      const walls = planWalls([]).walls;
+      const active = (id: string): boolean =>
+        walls.some((w) => w.id === id && w.state === 'active');
+      if (active('network')) expect(host.isolation.network).toBe('ENETUNREACH');
+      if (active('signals')) expect(host.isolation.pidNamespace).toBe('own');
+      if (active('user')) expect(host.isolation.uid).toBe(String(SANDBOX_UID));
+      expect(host.isolation.jsCapabilities).toMatch(/^\d+ removed$/);
     } finally {
       await host.dispose();
     }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerAsk } from './ask.ts';
 import { register as registerDistill } from './distill.ts';
+import { register as registerDoctor } from './doctor.ts';
 import { register as registerGrade } from './grade.ts';
 import { register as registerReport } from './report.ts';
 import { register as registerEval } from './eval.ts';
@@ -15,6 +16,7 @@ export type RegisterCommand = (program: Command) => void;
 export const commands: RegisterCommand[] = [
   registerAsk,
   registerDistill,
+  registerDoctor,
   registerGrade,
   registerReport,
   registerEval,
