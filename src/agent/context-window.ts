@@ -59,12 +59,15 @@ export function contextUse(
   window: number,
   rate: TokenRate,
 ): ContextUse {
-  const tokens = estimateTokens(messages, rate);
+  return contextLevel(estimateTokens(messages, rate), window, rate.measured);
+}
+
+export function contextLevel(tokens: number, window: number, measured: boolean): ContextUse {
   const free = Math.max(0, window - tokens);
   return {
     tokens,
     window,
-    measured: rate.measured,
+    measured,
     free,
     level:
       free < MIN_GENERATION_TOKENS ? 'full' : tokens >= window * CONTEXT_WARN_SHARE ? 'warn' : 'ok',
