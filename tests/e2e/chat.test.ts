@@ -154,6 +154,67 @@ describe('a conversation in Chat', () => {
     expect(errors).toEqual([]);
   }, 240_000);
 
+  it('copies code, observations, the answer and the whole run; shows the exact requests', async () => {
+    await session.chrome.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: session.preview.url,
+    });
+    server.push(fence('Count.', 'n = 6 * 7\nprint(n)'), fence('Done.', 'final_answer(n)'));
+    await session.open(chatLink(['Copy me?'], { run: '1' }));
+    await page.getByTestId('final-answer').waitFor({ timeout: 120_000 });
+    const clip = (): Promise<string> => page.evaluate(() => navigator.clipboard.readText());
+    await page.getByRole('button', { name: 'Copy the answer' }).click();
+    expect(await clip()).toBe('42');
+    await page.getByRole('button', { name: 'Copy the code' }).first().click();
+    expect(await clip()).toBe('n = 6 * 7\nprint(n)');
+    await page.getByRole('button', { name: 'Copy the observation of step 1' }).click();
+    expect(await clip()).toBe(
+      'Call id: call_1\nObservation:\nExecution logs:\n42\nLast output from code snippet:\nNone',
+    );
+    await page.getByRole('button', { name: 'Copy as Markdown the whole run' }).click();
+    const md = await clip();
+    expect(md).toContain('## Copy me?');
+    expect(md).toContain('### Step 1');
+    expect(md).toContain('```python\nn = 6 * 7\nprint(n)\n```');
+    expect(md).toContain('**Answer:** 42');
+    // The exact requests: messages, sampling settings and raw outputs of every call.
+    const exact = page.getByTestId('exact-requests');
+    await exact.locator('summary').click();
+    const text = await exact.innerText();
+    expect(text).toContain('Call 2: step, step 2');
+    expect(text).toContain('"temperature": 0.4');
+    expect(text).toContain('"stop": [');
+    expect(text).toContain('New task:\nCopy me?');
+    expect(text).toContain('n = 6 * 7');
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('lists the keys on ?, stops a run on Esc, and runs Compare on Ctrl+Enter', async () => {
+    await session.open(chatLink(['Keys?']));
+    await page.locator('body').press('?');
+    const dialog = page.getByTestId('shortcuts');
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toContain('Esc');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+
+    server.push({ choices: [fence('Slow.', 'final_answer(1)')], delayMs: 30_000 });
+    const before = server.completionRequests().length;
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect
+      .poll(() => server.completionRequests().length, { timeout: 60_000 })
+      .toBe(before + 1);
+    await page.keyboard.press('Escape');
+    await page.locator('[data-status="aborted"]').waitFor({ timeout: 10_000 });
+
+    server.push('It is 2.\n<answer>2</answer>', 'It is 2.\n<answer>2</answer>');
+    await session.open(
+      session.link('compare', { q: 'One plus one?', 'a.mode': 'cot', 'b.mode': 'cot' }),
+    );
+    await page.getByLabel('Question', { exact: true }).press('Control+Enter');
+    await page.getByTestId('run-b').getByTestId('final-answer').waitFor({ timeout: 60_000 });
+    expect(errors).toEqual([]);
+  }, 180_000);
+
   it('ends an overflowing conversation with a plain message, never the raw server error', async () => {
     server.push({
       status: 400,
