@@ -170,7 +170,7 @@ describe('a conversation in Chat', () => {
     expect(await clip()).toBe(
       'Call id: call_1\nObservation:\nExecution logs:\n42\nLast output from code snippet:\nNone',
     );
-    await page.getByRole('button', { name: 'Copy as Markdown the whole run' }).click();
+    await page.getByRole('button', { name: 'Copy as Markdown the steps and answer' }).click();
     const md = await clip();
     expect(md).toContain('## Copy me?');
     expect(md).toContain('### Step 1');
