@@ -88,6 +88,10 @@ describe('a conversation in Chat', () => {
       'Start from twenty, plus one?',
       'And twice the base?',
     ]);
+    // The context meter counts the conversation (this server does not say its window).
+    expect(await page.getByTestId('context-meter').innerText()).toMatch(
+      /Context: ~?[\d,]+\s+tokens/,
+    );
     await screenshot(page, 'chat-follow-up');
 
     // One saved run in History, with both questions.
