@@ -98,6 +98,7 @@ describe('a conversation in Chat', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'History' }).click();
     const rows = page.getByTestId('history-row').filter({ hasText: 'Start from twenty' });
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+    expect(await rows.first().getByTestId('history-follow-ups').innerText()).toBe('+1 follow-up');
     await rows.first().getByRole('link').first().click();
     const saved = page.getByTestId('history-run');
     await saved.waitFor();
