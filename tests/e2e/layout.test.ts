@@ -114,7 +114,15 @@ describe('every view fits a phone', () => {
     await expect.poll(() => page.getByTestId('turn').count(), { timeout: 60_000 }).toBe(1);
     await page.getByTestId('final-answer').waitFor({ timeout: 120_000 });
     await page.getByText('Prompt and sampling').click();
+    await page.getByTestId('exact-requests').locator('summary').click();
+    await page.getByText('All candidates').first().click();
     await check('chat');
+    // The list of keys fits too.
+    await page.setViewportSize(PHONE);
+    await page.locator('body').press('?');
+    await page.getByTestId('shortcuts').waitFor();
+    expect((await overflow(page)).offenders).toEqual([]);
+    await page.keyboard.press('Escape');
   }, 240_000);
 
   it('compare with both panes and the summary', async () => {
