@@ -47,7 +47,9 @@ describe('a conversation in Chat', () => {
     await page.getByTestId('final-answer').waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('final-answer').innerText()).toContain('21');
 
-    const box = page.getByLabel('Follow-up question');
+    // The question box now asks a follow-up in this conversation.
+    expect(await page.getByTestId('follow-up-hint').innerText()).toContain('Follow-up');
+    const box = page.getByLabel('Question', { exact: true });
     await box.fill('And twice the base?');
     await box.press('Control+Enter');
     await expect.poll(() => page.getByTestId('turn').count(), { timeout: 60_000 }).toBe(1);

@@ -109,8 +109,8 @@ describe('every view fits a phone', () => {
         }),
       )
       .toBe(true);
-    await page.getByLabel('Follow-up question').fill('And again?');
-    await page.getByRole('button', { name: 'Ask follow-up' }).click();
+    await page.getByLabel('Question', { exact: true }).fill('And again?');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect.poll(() => page.getByTestId('turn').count(), { timeout: 60_000 }).toBe(1);
     await page.getByTestId('final-answer').waitFor({ timeout: 120_000 });
     await page.getByText('Prompt and sampling').click();
