@@ -106,6 +106,25 @@ describe('a conversation in Chat', () => {
     await saved.waitFor();
     await expect.poll(() => saved.getByTestId('turn').count()).toBe(1);
     expect(await saved.getByTestId('final-answer').innerText()).toContain('40');
+
+    // Replayed from History: both questions again, through real Python, with no model call.
+    const calls = server.completionRequests().length;
+    await saved.getByRole('button', { name: 'Replay in Chat' }).click();
+    await expect.poll(() => page.getByTestId('turn').count(), { timeout: 120_000 }).toBe(1);
+    await expect
+      .poll(
+        () =>
+          page
+            .getByTestId('final-answer')
+            .innerText()
+            .catch(() => ''),
+        {
+          timeout: 120_000,
+        },
+      )
+      .toContain('40');
+    expect(await page.getByTestId('turn').getByTestId('turn-answer').innerText()).toContain('21');
+    expect(server.completionRequests()).toHaveLength(calls);
     expect(errors).toEqual([]);
   }, 240_000);
 
