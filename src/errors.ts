@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'python_start_failed'
   | 'python_crashed'
   | 'python_timeout'
+  // conversation
+  | 'context_full'
   // search
   | 'index_missing'
   | 'index_corrupt'

@@ -260,11 +260,27 @@ export interface ReplayTimeline {
 }
 
 /**
+ * How long an audience needs to take in a reveal at speed 1: a fast server records steps of a few
+ * milliseconds, which would flash past. About 25 characters a second (reading along, not every
+ * word), never under 1.2 s and never over 6 s; a final answer is the last thing and stays.
+ */
+export function readingMs(kind: TimelineKind, text: string): number {
+  if (kind === 'final-answer' || kind === 'error') return 0;
+  const perChar = kind === 'code' ? 30 : 40;
+  return Math.min(6000, Math.max(1200, 400 + text.length * perChar));
+}
+
+/**
  * Turns a recorded run into timed events: each step's model output over its generation time, its
  * code, then its observation over its execution time; then the final answer (or the error).
- * Times come from the record, so a slow model replays slowly; `speed` scales them.
+ * Times come from the record, so a slow model replays slowly; `speed` scales them. With
+ * `readable`, every reveal stays at least its reading time (readingMs) before the next.
  */
-export function buildReplayTimeline(run: RunRecord, speed = 1): ReplayTimeline {
+export function buildReplayTimeline(
+  run: RunRecord,
+  speed = 1,
+  options: { readable?: boolean } = {},
+): ReplayTimeline {
   if (!(speed >= MIN_REPLAY_SPEED && speed <= MAX_REPLAY_SPEED))
     throw new PlaygroundError(
       'bad_input',
@@ -273,17 +289,22 @@ export function buildReplayTimeline(run: RunRecord, speed = 1): ReplayTimeline {
   const events: TimelineEvent[] = [];
   let clock = 0;
   // Recorded clocks can be out of order (a step timestamp before the run's); never go backwards.
+  // A reveal's own time (the text streams over it), then what is left of its reading time.
+  let hold = 0;
   const push = (kind: TimelineKind, step: number | null, text: string, at: number, dur: number) => {
-    clock = Math.max(clock, at);
+    clock = Math.max(clock + hold, at);
     const durationMs = Math.max(0, dur);
     events.push({ kind, step, text, atMs: clock, durationMs });
     clock += durationMs;
+    hold = options.readable ? Math.max(0, readingMs(kind, text) - durationMs) : 0;
   };
   if (run.settings.mode === 'cot') {
     push('model-output', null, run.response ?? '', 0, run.durationMs);
   }
   for (const s of run.steps) {
-    const start = s.startedAt > 0 && run.startedAt > 0 ? s.startedAt - run.startedAt : clock;
+    const recorded = s.startedAt > 0 && run.startedAt > 0 ? s.startedAt - run.startedAt : 0;
+    // Reading holds push later steps back: keep the recorded gap, not the recorded instant.
+    const start = Math.max(recorded, clock);
     push('model-output', s.step, s.modelOutput, start, s.generationMs);
     if (s.code !== null) push('code', s.step, s.code, clock, 0);
     push('observation', s.step, s.observation, clock, s.executionMs);

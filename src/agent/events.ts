@@ -4,7 +4,14 @@ import type { Candidate, RunRecord, StepRecord, VoteGroup } from './run-record.t
 
 /** What a run reports as it goes; the UI renders these live, the CLI prints some. */
 export type AgentEvent =
-  | { type: 'run-started'; runId: string; question: string; mode: RunRecord['settings']['mode'] }
+  | {
+      type: 'run-started';
+      runId: string;
+      question: string;
+      mode: RunRecord['settings']['mode'];
+      /** Set for a follow-up question: its index in RunRecord.turns. */
+      turn?: number;
+    }
   | { type: 'step-started'; step: number }
   | { type: 'token'; step: number; delta: string }
   /** SAG: sample `index` of `total` is generated (before any is run). */

@@ -7,8 +7,9 @@ import type { ExecutionResult } from '../python/sandbox.ts';
 export const RETRY_NUDGE =
   "\nNow let's retry: take care not to repeat previous errors! If you have retried several times, try a completely different approach.\n";
 
-export function callId(step: number): string {
-  return `call_${step}`;
+/** `call_k`: k is the step number in a single question, and goes on across follow-ups. */
+export function callId(call: number): string {
+  return `call_${call}`;
 }
 
 /** smolagents' truncate_content: first and last halves around a marker. */
@@ -22,8 +23,8 @@ export function truncateContent(content: string, maxLength: number): string {
   );
 }
 
-function errorBlock(step: number | null, message: string): string {
-  return (step === null ? '' : `Call id: ${callId(step)}\n`) + 'Error:\n' + message + RETRY_NUDGE;
+function errorBlock(call: number | null, message: string): string {
+  return (call === null ? '' : `Call id: ${callId(call)}\n`) + 'Error:\n' + message + RETRY_NUDGE;
 }
 
 /** No code could be extracted: there is no tool call, so no Call id line. */
@@ -32,13 +33,13 @@ export function parseErrorObservation(parseError: string): string {
 }
 
 /** The observation for an executed code action (success, final answer, or execution error). */
-export function executionObservation(step: number, result: ExecutionResult): string {
-  const id = callId(step);
+export function executionObservation(call: number, result: ExecutionResult): string {
+  const id = callId(call);
   if (result.status === 'error') {
     const message = result.error?.message ?? 'Code execution failed for an unknown reason.';
     const printed =
       result.logs.length > 0 ? `Call id: ${id}\nObservation:\nExecution logs:\n${result.logs}` : '';
-    return printed + errorBlock(step, message);
+    return printed + errorBlock(call, message);
   }
   return `Call id: ${id}\nObservation:\nExecution logs:\n${result.logs}Last output from code snippet:\n${result.output}`;
 }

@@ -1,6 +1,7 @@
 /**
  * The Thought/Code/Observation loop of docs/protocol.md sections 1-6: one question in, a complete run
- * record out. Engine, sandbox and tools come from the caller; this file knows none of them.
+ * record out; or a follow-up question that continues an earlier record's memory (follow-up.ts).
+ * Engine, sandbox and tools come from the caller; this file knows none of them.
  */
 import type { ChatMessage, ChatRequest, ChatResponse } from '../engines/chat-engine.ts';
 import { PlaygroundError, isAbortError, throwIfAborted } from '../errors.ts';
@@ -17,11 +18,20 @@ import {
   withEndCode,
   taskMessage,
 } from './conversation.ts';
+import { asContextError, assertFits, measuredRate } from './context-window.ts';
 import type { AgentEventListener } from './events.ts';
+import { continuedMessages, memoryLength, recordToContinue, summarizeTurns } from './follow-up.ts';
 import { executionObservation, parseErrorObservation } from './observation.ts';
 import type { PromptProfile } from './prompt-profile.ts';
 import { addUsage, newRunRecord } from './run-record-builder.ts';
-import type { Candidate, ModelCall, RunRecord, StepRecord } from './run-record.ts';
+import type {
+  Candidate,
+  ModelCall,
+  RunRecord,
+  RunSettings,
+  StepRecord,
+  TaskTurn,
+} from './run-record.ts';
 import { vote } from './sag-vote.ts';
 
 export const DEFAULT_PYTHON_TIMEOUT_MS = 20_000;
@@ -51,6 +61,14 @@ export interface AgentRunOptions {
   onEvent?: AgentEventListener;
   /** Fixed id (e.g. a benchmark question id); a random one otherwise. */
   runId?: string;
+  /**
+   * A finished agent run to continue (smolagents' `reset=False`): its messages stay, the question
+   * is appended as a new task, the sandbox keeps its state, and the returned record is this one
+   * with the new turn added. The sandbox must be the one that ran it.
+   */
+  continueFrom?: RunRecord;
+  /** The model's context window in tokens; a step that would not fit ends the run cleanly. */
+  contextWindow?: number;
 }
 
 interface StepSample {
@@ -69,7 +87,7 @@ export async function runAgent(options: AgentRunOptions): Promise<RunRecord> {
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   const pythonTimeoutMs = options.pythonTimeoutMs ?? DEFAULT_PYTHON_TIMEOUT_MS;
 
-  const record = newRunRecord(options.runId, question, {
+  const settings: RunSettings = {
     mode: 'agent',
     engine: engine.kind,
     model: engine.model,
@@ -82,14 +100,44 @@ export async function runAgent(options: AgentRunOptions): Promise<RunRecord> {
     pythonTimeoutMs,
     seed: options.seed,
     firstThoughtPrefix: options.firstThoughtPrefix ?? null,
-  });
-  emit({ type: 'run-started', runId: record.id, question, mode: 'agent' });
+  };
+  const previous = options.continueFrom ? recordToContinue(options.continueFrom) : null;
+  const record = previous ?? newRunRecord(options.runId, question, settings);
+  /** This question's place in a conversation; only follow-ups (turn > 0) carry it. */
+  const turnIndex = previous?.turns?.length ?? 0;
+  const tag = turnIndex > 0 ? { turn: turnIndex } : {};
+  /** call_k of step 1 is call_{base + 1}: the reference counts its memory entries. */
+  const callBase = previous ? memoryLength(previous) : 0;
+  const turn: TaskTurn | null = previous
+    ? {
+        question,
+        settings: { ...settings, firstThoughtPrefix: null },
+        status: 'running',
+        answer: null,
+        startedAt: Date.now(),
+        finishedAt: null,
+        durationMs: 0,
+        usage: { promptTokens: 0, completionTokens: 0 },
+      }
+    : null;
+  if (previous && turn) {
+    previous.turns?.push(turn);
+    summarizeTurns(previous);
+  }
+  emit({ type: 'run-started', runId: record.id, question, mode: 'agent', ...tag });
 
-  const conversation: ChatMessage[] = [
-    { role: 'system', content: options.systemPrompt ?? profile.agentSystem },
-    { role: 'user', content: taskMessage(question, profile) },
-  ];
+  const conversation: ChatMessage[] = previous
+    ? [
+        ...continuedMessages(options.continueFrom ?? previous, profile),
+        { role: 'user', content: taskMessage(question, profile) },
+      ]
+    : [
+        { role: 'system', content: options.systemPrompt ?? profile.agentSystem },
+        { role: 'user', content: taskMessage(question, profile) },
+      ];
   record.messages = conversation;
+  // Students never get a first-thought prefix, and a follow-up is never a teacher's first step.
+  const firstThoughtPrefix = previous ? null : (options.firstThoughtPrefix ?? null);
 
   const call = async (
     purpose: ModelCall['purpose'],
@@ -98,23 +146,29 @@ export async function runAgent(options: AgentRunOptions): Promise<RunRecord> {
   ): Promise<ChatResponse> => {
     const startedAt = Date.now();
     const { onToken: _onToken, onSample: _onSample, ...sent } = request;
+    assertFits(request.messages, options.contextWindow, measuredRate(record));
     const response = await engine.chat({ ...request, signal });
     record.modelCalls.push({
       purpose,
       step,
+      ...tag,
       request: sent,
       outputs: response.choices.map((c) => c.text),
       usage: response.usage,
       latencyMs: response.latencyMs,
       startedAt,
     });
-    if (response.usage) record.usage = addUsage(record.usage, response.usage);
+    if (response.usage) {
+      record.usage = addUsage(record.usage, response.usage);
+      if (turn) turn.usage = addUsage(turn.usage, response.usage);
+    }
     return response;
   };
 
   try {
     throwIfAborted(signal);
-    await sandbox.reset();
+    // A follow-up keeps the variables of the questions before it.
+    if (!previous) await sandbox.reset();
     let answered = false;
     for (let step = 1; step <= maxSteps && !answered; step++) {
       throwIfAborted(signal);
@@ -131,19 +185,28 @@ export async function runAgent(options: AgentRunOptions): Promise<RunRecord> {
     }
     if (!answered) await runFallback();
   } catch (err) {
-    const e = PlaygroundError.from(err);
+    const e = asContextError(PlaygroundError.from(err), options.contextWindow);
     record.status = isAbortError(err) || signal?.aborted ? 'aborted' : 'error';
     record.error = e.toJSON();
   }
   record.finishedAt = Date.now();
-  record.durationMs = record.finishedAt - record.startedAt;
+  if (turn) {
+    turn.status = record.status;
+    turn.answer = record.answer;
+    if (record.error) turn.error = record.error;
+    turn.finishedAt = record.finishedAt;
+    turn.durationMs = turn.finishedAt - turn.startedAt;
+    summarizeTurns(record);
+  } else {
+    record.durationMs = record.finishedAt - record.startedAt;
+  }
   emit({ type: 'run-finished', record });
   return record;
 
   async function runStep(step: number): Promise<StepRecord> {
     const startedAt = Date.now();
     emit({ type: 'step-started', step });
-    const prefix = step === 1 && options.firstThoughtPrefix ? options.firstThoughtPrefix : null;
+    const prefix = step === 1 && firstThoughtPrefix ? firstThoughtPrefix : null;
     const messages = mergeConsecutive(
       prefix ? [...conversation, { role: 'assistant', content: prefix }] : conversation,
     );
@@ -224,7 +287,7 @@ export async function runAgent(options: AgentRunOptions): Promise<RunRecord> {
       const execution = chosen.execution;
       if (!execution)
         throw new PlaygroundError('internal', 'The chosen candidate was never executed.');
-      observation = executionObservation(step, execution);
+      observation = executionObservation(callBase + step, execution);
       if (execution.status === 'error') {
         emit({ type: 'error', step, kind: 'execution', message: execution.error?.message ?? '' });
       }
@@ -237,6 +300,7 @@ export async function runAgent(options: AgentRunOptions): Promise<RunRecord> {
 
     return {
       step,
+      ...tag,
       modelOutput,
       code: chosen.code,
       observation,

@@ -18,6 +18,7 @@ import type {
   RunRecord,
   RunSettings,
   StepRecord,
+  TaskTurn,
   VoteGroup,
 } from './run-record.ts';
 
@@ -175,8 +176,13 @@ const candidate = object<Candidate>({
   valid: bool,
   group: nullable(int),
 });
+const turnIndex: Check = (v, p) => {
+  int(v, p);
+  if ((v as number) < 0) fail(p, 'a turn index (0 or more)', v);
+};
 const step = object<StepRecord>({
   step: int,
+  'turn?': turnIndex,
   modelOutput: str,
   code: nullable(str),
   observation: str,
@@ -194,6 +200,7 @@ const step = object<StepRecord>({
 const modelCall = object<ModelCall>({
   purpose: oneOf('step', 'fallback', 'cot', 'first-thought'),
   step: nullable(int),
+  'turn?': turnIndex,
   request: object<ModelCall['request']>({
     messages: arrayOf(message),
     'temperature?': num,
@@ -223,7 +230,19 @@ const settings = object<RunSettings>({
   'seed?': int,
   'firstThoughtPrefix?': nullable(str),
 });
-const runRecord = object<RunRecord>({
+const runStatus = oneOf('running', 'answered', 'fallback', 'error', 'aborted');
+const turn = object<TaskTurn>({
+  question: str,
+  settings,
+  status: runStatus,
+  answer: nullable(str),
+  'error?': serializedError,
+  startedAt: num,
+  finishedAt: nullable(num),
+  durationMs: num,
+  usage,
+});
+const runRecordFields = object<RunRecord>({
   version: oneOf(1),
   id: (v, p) => {
     str(v, p);
@@ -231,7 +250,7 @@ const runRecord = object<RunRecord>({
   },
   question: str,
   settings,
-  status: oneOf('running', 'answered', 'fallback', 'error', 'aborted'),
+  status: runStatus,
   answer: nullable(str),
   'response?': str,
   steps: arrayOf(step),
@@ -242,7 +261,23 @@ const runRecord = object<RunRecord>({
   finishedAt: nullable(num),
   durationMs: num,
   usage,
+  'turns?': arrayOf(turn),
 });
+
+/** Every step and model call must name a turn the record has. */
+const runRecord: Check = (v, p) => {
+  runRecordFields(v, p);
+  const r = v as RunRecord;
+  const count = r.turns?.length ?? 1;
+  if (r.turns?.length === 0) fail(`${p}.turns`, 'a non-empty array', v);
+  const check = (items: readonly { turn?: number }[], what: string): void =>
+    items.forEach((item, i) => {
+      if ((item.turn ?? 0) >= count)
+        fail(`${p}.${what}[${i}].turn`, `below the number of turns (${count})`, item.turn);
+    });
+  check(r.steps, 'steps');
+  check(r.modelCalls, 'modelCalls');
+};
 
 function invalid(code: ErrorCode, what: string, detail: string): PlaygroundError {
   return new PlaygroundError(code, `${what}: ${detail}. Nothing was imported.`);

@@ -8,6 +8,8 @@ export type AgentMode = 'agent' | 'cot';
 export interface ModelCall {
   purpose: 'step' | 'fallback' | 'cot' | 'first-thought';
   step: number | null;
+  /** Index into RunRecord.turns; absent for the first question. */
+  turn?: number;
   request: Omit<ChatRequest, 'signal' | 'onToken' | 'onSample' | 'responseFormat'>;
   outputs: string[];
   usage?: TokenUsage;
@@ -36,7 +38,10 @@ export interface VoteGroup {
 }
 
 export interface StepRecord {
+  /** Counts from 1 in every question of a conversation, as smolagents' step_number does. */
   step: number;
+  /** Index into RunRecord.turns; absent for the first question. */
+  turn?: number;
   /** The assistant message as stored in the conversation (stripped, `<end_code>` appended). */
   modelOutput: string;
   code: string | null;
@@ -69,12 +74,31 @@ export interface RunSettings {
   firstThoughtPrefix?: string | null;
 }
 
+export type RunStatus = 'running' | 'answered' | 'fallback' | 'error' | 'aborted';
+
+/**
+ * One question of a conversation: the first, or a follow-up that continues the same agent memory
+ * (smolagents' `run(task, reset=False)`). Its steps and model calls carry its index as `turn`.
+ */
+export interface TaskTurn {
+  question: string;
+  settings: RunSettings;
+  status: RunStatus;
+  answer: string | null;
+  error?: SerializedError;
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number;
+  usage: TokenUsage;
+}
+
 export interface RunRecord {
   version: 1;
   id: string;
   question: string;
   settings: RunSettings;
-  status: 'running' | 'answered' | 'fallback' | 'error' | 'aborted';
+  /** In a conversation: the latest question's (so are answer and error). */
+  status: RunStatus;
   /** The final answer as text (str of the value passed to final_answer, the fallback text, or the CoT answer). */
   answer: string | null;
   /** The CoT response, when mode = 'cot'. */
@@ -88,4 +112,9 @@ export interface RunRecord {
   finishedAt: number | null;
   durationMs: number;
   usage: TokenUsage;
+  /**
+   * Present once a follow-up was asked: every question in order, the first included. `question`
+   * and `settings` above stay the first question's; durationMs and usage are the sums.
+   */
+  turns?: TaskTurn[];
 }

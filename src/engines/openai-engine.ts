@@ -54,6 +54,8 @@ interface WireChoice {
 interface WireCompletion {
   choices?: WireChoice[];
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
+  /** llama.cpp's server reports its own speeds here. */
+  timings?: { prompt_per_second?: unknown; predicted_per_second?: unknown };
 }
 
 const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
@@ -64,10 +66,41 @@ function finishReason(v: unknown): FinishReason {
   return v == null ? 'stop' : 'other';
 }
 
-function usageOf(wire: WireCompletion['usage']): TokenUsage | undefined {
+function usageOf(
+  wire: WireCompletion['usage'],
+  timings?: WireCompletion['timings'],
+): TokenUsage | undefined {
   if (!wire || typeof wire.prompt_tokens !== 'number' || typeof wire.completion_tokens !== 'number')
     return undefined;
-  return { promptTokens: wire.prompt_tokens, completionTokens: wire.completion_tokens };
+  const speed = (v: unknown): number | undefined =>
+    typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+  const prefill = speed(timings?.prompt_per_second);
+  const decode = speed(timings?.predicted_per_second);
+  return {
+    promptTokens: wire.prompt_tokens,
+    completionTokens: wire.completion_tokens,
+    ...(prefill !== undefined && { prefillTokensPerSecond: prefill }),
+    ...(decode !== undefined && { decodeTokensPerSecond: decode }),
+  };
+}
+
+/**
+ * Speeds from the clock of a streamed answer, for servers that report none: prefill is the
+ * prompt over the wait for the first token (queueing and network included, so a lower bound),
+ * decode the tokens after the first over the time they took.
+ */
+export function clockSpeeds(
+  usage: TokenUsage,
+  times: { sentAt: number; firstAt: number | null; endAt: number },
+): TokenUsage {
+  const out = { ...usage };
+  const { sentAt, firstAt, endAt } = times;
+  if (firstAt === null) return out;
+  if (out.prefillTokensPerSecond === undefined && firstAt > sentAt && usage.promptTokens > 0)
+    out.prefillTokensPerSecond = usage.promptTokens / ((firstAt - sentAt) / 1000);
+  if (out.decodeTokensPerSecond === undefined && endAt > firstAt && usage.completionTokens > 1)
+    out.decodeTokensPerSecond = (usage.completionTokens - 1) / ((endAt - firstAt) / 1000);
+  return out;
 }
 
 function sumUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUsage | undefined {
@@ -231,6 +264,7 @@ export class OpenAIEngine implements ChatEngine {
     n: number,
     kind: 'chat' | 'completions',
   ): Promise<{ choices: ChatChoice[]; usage?: TokenUsage }> {
+    const sentAt = performance.now();
     const stream = request.onToken !== undefined && n === 1;
     if (stream) {
       body.stream = true;
@@ -302,7 +336,8 @@ export class OpenAIEngine implements ChatEngine {
           const isEventStream = (response.headers.get('content-type') ?? '').includes(
             'text/event-stream',
           );
-          if (stream && isEventStream) return await this.readStream(response, request, kind, watch);
+          if (stream && isEventStream)
+            return await this.readStream(response, request, kind, watch, sentAt);
           const result = await this.readJson(response, kind, watch);
           if (stream) result.choices.forEach((c, i) => request.onToken?.(c.text, i));
           return result;
@@ -357,7 +392,7 @@ export class OpenAIEngine implements ChatEngine {
           finishReason: finishReason(c.finish_reason),
         };
       });
-    return { choices, usage: usageOf(parsed.usage) };
+    return { choices, usage: usageOf(parsed.usage, parsed.timings) };
   }
 
   private async readStream(
@@ -365,6 +400,7 @@ export class OpenAIEngine implements ChatEngine {
     request: ChatRequest,
     kind: 'chat' | 'completions',
     watch: RequestWatch,
+    sentAt: number,
   ): Promise<{ choices: ChatChoice[]; usage?: TokenUsage }> {
     if (!response.body)
       throw new PlaygroundError(
@@ -375,6 +411,7 @@ export class OpenAIEngine implements ChatEngine {
     let reason: FinishReason = 'stop';
     let usage: TokenUsage | undefined;
     let events = 0;
+    let firstAt: number | null = null;
     for await (const data of readServerSentEvents(watch.limit(response.body))) {
       events++;
       if (data === '[DONE]') break;
@@ -387,11 +424,12 @@ export class OpenAIEngine implements ChatEngine {
           `The server at ${this.baseUrl} streamed something that is not JSON: "${snippet(data)}".`,
         );
       }
-      usage = usageOf(chunk.usage) ?? usage;
+      usage = usageOf(chunk.usage, chunk.timings) ?? usage;
       const choice = chunk.choices?.[0];
       if (!choice) continue;
       const delta = kind === 'chat' ? choice.delta?.content : choice.text;
       if (typeof delta === 'string' && delta.length > 0) {
+        firstAt ??= performance.now();
         text += delta;
         request.onToken?.(delta, 0);
       }
@@ -403,7 +441,11 @@ export class OpenAIEngine implements ChatEngine {
         `The server at ${this.baseUrl} opened a stream but sent no events. Check its logs.`,
       );
     }
-    return { choices: [{ text, finishReason: reason }], usage };
+    const endAt = performance.now();
+    return {
+      choices: [{ text, finishReason: reason }],
+      ...(usage && { usage: clockSpeeds(usage, { sentAt, firstAt, endAt }) }),
+    };
   }
 }
 

@@ -1,7 +1,10 @@
 /**
  * One run as the UI sees it: built up live from the agent's events, then replaced by the final
- * RunRecord. The heavy runtime (agent loop, Pyodide, index) is imported only when a run starts.
+ * RunRecord. A follow-up question continues the run (one conversation, one saved run); the
+ * earlier questions move to `turns`. The heavy runtime (agent loop, Pyodide, index) is imported
+ * only when a run starts.
  */
+import { followUpProblem, recordTurns } from '../agent/follow-up.ts';
 import type { AgentEvent } from '../agent/events.ts';
 import type { RunRecord } from '../agent/run-record.ts';
 import type { ChatEngine } from '../engines/chat-engine.ts';
@@ -10,14 +13,16 @@ import {
   finishRun,
   foldEvent,
   settleSteps,
+  turnsFromRecord,
   type LiveRun,
   type LiveStep,
+  type PastTurn,
   type RunStatus,
 } from './lib/live-run.ts';
 import type { RunConfig } from './lib/run-config.ts';
 import { SavingRun } from './history/saved-runs.svelte.ts';
 
-export type { LiveStep, RunStatus };
+export type { LiveStep, PastTurn, RunStatus };
 
 /** How the run gets its engine: WebLLM through the model manager, or a server. */
 export type EngineProvider = (config: RunConfig, signal: AbortSignal) => Promise<ChatEngine>;
@@ -36,7 +41,11 @@ export class RunSession implements LiveRun {
   record = $state.raw<RunRecord | null>(null);
   startedAt = $state(0);
   now = $state(0);
+  /** The earlier questions of this conversation, finished. */
+  turns = $state<PastTurn[]>([]);
   private controller: AbortController | null = null;
+  /** A replay goes on through the same recording, call after call, across follow-ups. */
+  private engine: { config: RunConfig; engine: ChatEngine } | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
 
   get busy(): boolean {
@@ -44,19 +53,44 @@ export class RunSession implements LiveRun {
   }
 
   get elapsedMs(): number {
+    const turns = this.record ? recordTurns(this.record) : [];
+    const last = turns[turns.length - 1];
+    if (last && turns.length > 1) return last.durationMs;
     if (this.record) return this.record.durationMs;
     return this.startedAt ? this.now - this.startedAt : 0;
   }
 
+  /** Why the shown run cannot take a follow-up question (null: it can). */
+  get followUpProblem(): string | null {
+    if (this.busy) return 'The run is still going.';
+    if (!this.record) return 'Ask a first question.';
+    return followUpProblem(this.record);
+  }
+
+  /**
+   * Runs a question. With `followUp`, it continues the finished run shown (same agent memory,
+   * same Python variables, same saved run); without, it starts a new conversation.
+   */
   async start(
     question: string,
     config: RunConfig,
     provide: EngineProvider,
+    options: { followUp?: boolean } = {},
   ): Promise<RunRecord | null> {
     this.stop();
+    const previous = options.followUp ? this.record : null;
+    if (options.followUp && (!previous || followUpProblem(previous))) {
+      this.error = {
+        code: 'bad_input',
+        message: this.followUpProblem ?? 'There is nothing to continue.',
+      };
+      return null;
+    }
     const controller = new AbortController();
     this.controller = controller;
+    const turns = previous ? turnsFromRecord(previous) : [];
     this.reset();
+    this.turns = turns;
     this.question = question;
     this.config = config;
     this.status = 'preparing';
@@ -64,13 +98,18 @@ export class RunSession implements LiveRun {
     this.now = this.startedAt;
     this.ticker = setInterval(() => (this.now = Date.now()), 250);
     // Saved to History as it goes; storage failures are reported there, never thrown here.
-    const saving = new SavingRun(question, config);
+    const saving = new SavingRun(question, config, previous);
     try {
       this.phase =
         config.engine === 'webllm' || config.engine === 'wllama'
           ? 'Loading the model…'
           : 'Connecting…';
-      const engine = await provide(config, controller.signal);
+      const kept = previous && config.engine === 'replay' ? this.engine : null;
+      const engine =
+        kept && kept.config.runUrl === config.runUrl
+          ? kept.engine
+          : await provide(config, controller.signal);
+      this.engine = { config, engine };
       saving.engine(engine);
       this.phase = 'Loading the agent…';
       const runtime = await import('./runtime.ts');
@@ -78,6 +117,7 @@ export class RunSession implements LiveRun {
         question,
         config,
         engine,
+        ...(previous && { continueFrom: previous }),
         signal: controller.signal,
         onPhase: (p) => (this.phase = p),
         onEvent: (e) => {
@@ -92,6 +132,9 @@ export class RunSession implements LiveRun {
       const e = PlaygroundError.from(err);
       saving.fail(e, e.code === 'aborted' || controller.signal.aborted);
       if (this.controller !== controller) return null;
+      // A follow-up that failed before the agent began never reached the model: the
+      // conversation goes on from where it was (the next question saves over this attempt).
+      if (previous) this.record = previous;
       this.error = e.toJSON();
       this.status = e.code === 'aborted' || controller.signal.aborted ? 'aborted' : 'error';
       settleSteps(this);
@@ -108,6 +151,15 @@ export class RunSession implements LiveRun {
   /** Aborts generation and Python; the run ends as 'aborted' with what it has. */
   stop(): void {
     this.controller?.abort();
+  }
+
+  /** A new conversation: nothing shown, nothing to continue. */
+  newChat(): void {
+    this.stop();
+    this.reset();
+    this.turns = [];
+    this.question = '';
+    this.engine = null;
   }
 
   reset(): void {

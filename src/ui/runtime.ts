@@ -12,6 +12,7 @@ import { createWebSearchTool, fetchIndexSource, loadIndex } from '../search/inde
 import type { Retriever } from '../search/retriever.ts';
 import { INDEX_URL, indexStatus } from './index-status.svelte.ts';
 import type { RunConfig } from './lib/run-config.ts';
+import { contextWindowFor } from './lib/context.ts';
 import { runWithConfig } from './lib/run-with-config.ts';
 
 export interface ExecuteRunOptions {
@@ -21,6 +22,8 @@ export interface ExecuteRunOptions {
   signal: AbortSignal;
   onEvent: AgentEventListener;
   onPhase: (text: string) => void;
+  /** A finished agent run this question follows up (same sandbox state, same saved run). */
+  continueFrom?: RunRecord;
 }
 
 let retriever: Promise<Retriever | null> | null = null;
@@ -89,5 +92,10 @@ async function getSandbox(onPhase: (text: string) => void): Promise<PythonSandbo
 }
 
 export function executeRun(o: ExecuteRunOptions): Promise<RunRecord> {
-  return runWithConfig({ ...o, sandbox: () => getSandbox(o.onPhase) });
+  const contextWindow = contextWindowFor(o.config);
+  return runWithConfig({
+    ...o,
+    sandbox: () => getSandbox(o.onPhase),
+    ...(contextWindow !== null && { contextWindow }),
+  });
 }

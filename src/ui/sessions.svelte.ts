@@ -43,9 +43,29 @@ export const compareRun = new CompareRun();
  * Runs of views loaded on demand (the benchmark) register here, so this module, which the first
  * screen needs, never imports them and their libraries.
  */
-const otherRunners: { route: string; busy: () => boolean }[] = [];
-export function registerRunner(route: string, busy: () => boolean): void {
-  otherRunners.push({ route, busy });
+const otherRunners: { route: string; busy: () => boolean; stop?: () => void }[] = [];
+export function registerRunner(route: string, busy: () => boolean, stop?: () => void): void {
+  otherRunners.push({ route, busy, ...(stop && { stop }) });
+}
+
+/** Esc: stops whatever runs (there is one run at a time); false when nothing was running. */
+export function stopRunning(): boolean {
+  let stopped = false;
+  if (chatSession.busy) {
+    chatSession.stop();
+    stopped = true;
+  }
+  if (compareRun.running) {
+    compareRun.stop();
+    stopped = true;
+  }
+  for (const r of otherRunners) {
+    if (r.busy() && r.stop) {
+      r.stop();
+      stopped = true;
+    }
+  }
+  return stopped;
 }
 
 /** What else is running, to say so instead of starting a second run (one GPU model serves all). */

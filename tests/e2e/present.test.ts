@@ -71,11 +71,13 @@ describe('presentation mode', () => {
     await expect
       .poll(() => page.getByRole('button', { name: 'Leave full screen' }).count())
       .toBe(1);
-    // The keys still work in full screen.
+    // The key legend makes room on the big screen; the keys still work in full screen.
+    await expect.poll(() => page.getByTestId('present-keys').count()).toBe(0);
     await page.keyboard.press('n');
     expect(await counter()).toBe('2 / 3');
     await page.keyboard.press('Escape');
     await expect.poll(fullscreen).toBe(null);
+    await expect.poll(() => page.getByTestId('present-keys').count()).toBe(1);
     expect(errors).toEqual([]);
   });
 
@@ -164,10 +166,13 @@ describe('presentation mode', () => {
     expect(await steps().first().locator('pre.code').count()).toBe(0);
     for (let i = 0; i < 4; i++) await page.keyboard.press('+');
     expect(await speed.innerText()).toBe('1×');
+    // Every reveal holds for its reading time (~30 s for this run at 1×): play it at 5×.
+    for (let i = 0; i < 4; i++) await page.keyboard.press('+');
+    expect(await speed.innerText()).toBe('5×');
     await page.keyboard.press('Space');
     expect(await page.getByTestId('final-answer').count()).toBe(0);
     const answer = page.getByTestId('final-answer');
-    await answer.waitFor({ timeout: 10_000 });
+    await answer.waitFor({ timeout: 20_000 });
     expect(await answer.innerText()).toContain('237 metres');
     expect(await steps().count()).toBe(3);
     expect(await page.getByLabel('Run statistics').innerText()).toContain('answered');
@@ -182,8 +187,9 @@ describe('presentation mode', () => {
     await page.reload();
     await page.getByTestId('present-item').waitFor();
     await page.keyboard.press('n');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('+');
     await page.keyboard.press('Space');
-    await page.getByTestId('final-answer').waitFor({ timeout: 10_000 });
+    await page.getByTestId('final-answer').waitFor({ timeout: 20_000 });
     const bg = await page
       .getByTestId('present')
       .evaluate((el) => getComputedStyle(el).backgroundColor);
@@ -192,6 +198,44 @@ describe('presentation mode', () => {
     await page.evaluate(() => localStorage.removeItem('sap.theme'));
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('lists what each item needs before the talk, and falls back to the recorded run', async () => {
+    await open(`#/present?deck=${DEMO}`);
+    // No model is loaded here: the preflight opens by itself and says so.
+    const panel = page.getByTestId('deck-preflight');
+    await panel.waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('preflight-summary').innerText()).toContain('2 live items miss');
+    const rows = page.getByTestId('preflight-row');
+    expect(await rows.count()).toBe(3);
+    expect(await rows.nth(0).getAttribute('data-ready')).toBe('no');
+    expect(await rows.nth(0).locator('[data-need="model"]').getAttribute('data-state')).toBe(
+      'missing',
+    );
+    expect(await rows.nth(0).innerText()).toContain('load it in Models');
+    expect(await rows.nth(0).getByTestId('preflight-fallback').innerText()).toContain('item 2');
+    expect(await rows.nth(1).getAttribute('data-ready')).toBe('yes');
+    expect(await rows.nth(1).innerText()).toContain('nothing');
+    const third = rows.nth(2);
+    expect(
+      await third
+        .locator('[data-need]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-need'))),
+    ).toEqual(['model', 'index', 'python']);
+    // The app under test serves an index.
+    expect(await third.locator('[data-need="index"]').getAttribute('data-state')).toBe('ok');
+    expect(await third.getByTestId('preflight-fallback').count()).toBe(0);
+    await screenshot(page, 'present-preflight');
+    await panel.getByRole('button', { name: 'Close' }).click();
+    expect(await panel.count()).toBe(0);
+    // The live question offers its recording instead.
+    await page.getByTestId('present-fallback').click();
+    expect(await counter()).toBe('2 / 3');
+    expect(await page.getByTestId('present-item').getAttribute('data-kind')).toBe('run');
+    // The bar's Preflight button checks again.
+    await page.getByRole('button', { name: 'Preflight' }).click();
+    await panel.waitFor();
+    expect(errors).toEqual([]);
+  });
 
   it('runs a live question for real with the chat settings', async () => {
     await open('#/chat');

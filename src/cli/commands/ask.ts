@@ -31,7 +31,7 @@ function narrate(event: AgentEvent): void {
       break;
     case 'vote':
       err(
-        `vote: ${event.groups.map((g) => g.members.length).join(' / ')} → candidate ${event.chosen}\n`,
+        `vote: ${event.groups.map((g) => g.members.length).join(' / ')} → candidate ${event.chosen + 1}\n`,
       );
       break;
     case 'observation':

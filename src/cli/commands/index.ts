@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerAsk } from './ask.ts';
+import { register as registerChat } from './chat.ts';
 import { register as registerDistill } from './distill.ts';
 import { register as registerDoctor } from './doctor.ts';
 import { register as registerGrade } from './grade.ts';
@@ -15,6 +16,7 @@ export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   registerAsk,
+  registerChat,
   registerDistill,
   registerDoctor,
   registerGrade,

@@ -201,7 +201,11 @@ export class BenchRun {
 }
 
 export const benchRun = new BenchRun();
-registerRunner('bench', () => benchRun.busy);
+registerRunner(
+  'bench',
+  () => benchRun.busy,
+  () => benchRun.stop(),
+);
 
 /** What the user chose in the view, kept while they visit another one (the file text too). */
 export const benchDraft: {

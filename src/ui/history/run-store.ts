@@ -29,6 +29,8 @@ export interface RunSummary {
   startedAt: number;
   durationMs: number;
   steps: number;
+  /** Questions asked in it: 1, or more for a conversation with follow-ups (absent in old saves). */
+  questions?: number;
   savedAt: number;
 }
 
@@ -66,8 +68,10 @@ function summarize(run: RunRecord, interrupted: boolean): StoredSummary {
     startedAt: run.startedAt,
     durationMs: run.durationMs,
     steps: run.steps.length,
+    questions: run.turns?.length ?? 1,
     savedAt: Date.now(),
-    text: `${run.question}\n${run.answer ?? ''}\n${run.settings.model}`.toLowerCase(),
+    // A conversation is found by any of its questions.
+    text: `${(run.turns ?? [run]).map((t) => t.question).join('\n')}\n${run.answer ?? ''}\n${run.settings.model}`.toLowerCase(),
   };
 }
 

@@ -4,7 +4,8 @@
  */
 import type { AgentEvent } from '../../agent/events.ts';
 import { createRunFile, serializeRunFile } from '../../agent/run-file.ts';
-import type { RunRecord, RunSettings } from '../../agent/run-record.ts';
+import { recordTurns, summarizeTurns } from '../../agent/follow-up.ts';
+import type { RunRecord, RunSettings, TaskTurn } from '../../agent/run-record.ts';
 import { addUsage, emptyUsage } from '../../agent/run-record-builder.ts';
 import type { ChatEngine } from '../../engines/chat-engine.ts';
 import { PlaygroundError } from '../../errors.ts';
@@ -98,28 +99,49 @@ function draftSettings(config: RunConfig): RunSettings {
  * the same saved run, including a run that fails before the agent starts (e.g. no model).
  */
 export class SavingRun {
-  readonly id = crypto.randomUUID();
+  readonly id: string;
   private readonly draft: RunRecord;
+  /** The follow-up question being saved into an earlier run, if this is one. */
+  private readonly turn: TaskTurn | null = null;
   private recorder: RunRecorder | null = null;
   private done = false;
   private failedOpen = false;
 
-  constructor(question: string, config: RunConfig) {
-    this.draft = {
-      version: 1,
-      id: this.id,
-      question,
-      settings: draftSettings(config),
-      status: 'running',
-      answer: null,
-      steps: [],
-      messages: [],
-      modelCalls: [],
-      startedAt: Date.now(),
-      finishedAt: null,
-      durationMs: 0,
-      usage: emptyUsage(),
-    };
+  /** With `previous`, the question is a follow-up saved into that run (same id). */
+  constructor(question: string, config: RunConfig, previous: RunRecord | null = null) {
+    this.id = previous?.id ?? crypto.randomUUID();
+    if (previous) {
+      const draft = JSON.parse(JSON.stringify(previous)) as RunRecord;
+      this.turn = {
+        question,
+        settings: draftSettings(config),
+        status: 'running',
+        answer: null,
+        startedAt: Date.now(),
+        finishedAt: null,
+        durationMs: 0,
+        usage: emptyUsage(),
+      };
+      draft.turns = [...recordTurns(draft), this.turn];
+      summarizeTurns(draft);
+      this.draft = draft;
+    } else {
+      this.draft = {
+        version: 1,
+        id: this.id,
+        question,
+        settings: draftSettings(config),
+        status: 'running',
+        answer: null,
+        steps: [],
+        messages: [],
+        modelCalls: [],
+        startedAt: Date.now(),
+        finishedAt: null,
+        durationMs: 0,
+        usage: emptyUsage(),
+      };
+    }
     runStore().then(
       (store) => {
         // A run can end before the store opens: then it is written once, finished.
@@ -137,7 +159,9 @@ export class SavingRun {
 
   /** The engine's own name for itself, as the agent will record it. */
   engine(engine: ChatEngine): void {
-    this.draft.settings = { ...this.draft.settings, engine: engine.kind, model: engine.model };
+    const named = { engine: engine.kind, model: engine.model };
+    if (this.turn) this.turn.settings = { ...this.turn.settings, ...named };
+    else this.draft.settings = { ...this.draft.settings, ...named };
     this.recorder?.update(this.draft);
   }
 
@@ -146,19 +170,26 @@ export class SavingRun {
     switch (e.type) {
       case 'step-finished':
         d.steps.push(e.record);
-        if (e.record.usage) d.usage = addUsage(d.usage, e.record.usage);
+        if (e.record.usage) {
+          d.usage = addUsage(d.usage, e.record.usage);
+          if (this.turn) this.turn.usage = addUsage(this.turn.usage, e.record.usage);
+        }
         break;
       case 'model-output':
         if (d.settings.mode === 'cot') d.response = e.outputs[0] ?? '';
         break;
       case 'final-answer':
         d.answer = e.answer;
+        if (this.turn) this.turn.answer = e.answer;
         break;
       default:
         // Tokens and the other in-step events change nothing that is saved.
         return;
     }
-    d.durationMs = Date.now() - d.startedAt;
+    if (this.turn) {
+      this.turn.durationMs = Date.now() - this.turn.startedAt;
+      summarizeTurns(d);
+    } else d.durationMs = Date.now() - d.startedAt;
     this.recorder?.update(d);
   }
 
@@ -176,7 +207,13 @@ export class SavingRun {
     d.status = aborted ? 'aborted' : 'error';
     d.error = error.toJSON();
     d.finishedAt = Date.now();
-    d.durationMs = d.finishedAt - d.startedAt;
+    if (this.turn) {
+      this.turn.status = d.status;
+      this.turn.error = d.error;
+      this.turn.finishedAt = d.finishedAt;
+      this.turn.durationMs = d.finishedAt - this.turn.startedAt;
+      summarizeTurns(d);
+    } else d.durationMs = d.finishedAt - d.startedAt;
     this.end();
   }
 

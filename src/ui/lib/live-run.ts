@@ -3,6 +3,7 @@
  * functions over a plain shape, so the runes store (run-session.svelte.ts) and tests share them.
  */
 import type { AgentEvent } from '../../agent/events.ts';
+import { recordTurns, stepsOfTurn } from '../../agent/follow-up.ts';
 import type { Candidate, RunRecord, StepRecord, VoteGroup } from '../../agent/run-record.ts';
 import type { TokenUsage } from '../../engines/chat-engine.ts';
 import type { SerializedError } from '../../errors.ts';
@@ -37,6 +38,18 @@ export interface LiveStep {
   executionMs: number | null;
   durationMs: number | null;
   startedAt: number;
+}
+
+/** An earlier question of a conversation, finished, as the UI shows it above the current one. */
+export interface PastTurn {
+  question: string;
+  steps: LiveStep[];
+  answer: string | null;
+  answerSource: 'final_answer' | 'fallback' | 'cot' | null;
+  status: RunStatus;
+  error: SerializedError | null;
+  durationMs: number;
+  usage: TokenUsage | null;
 }
 
 export interface LiveRun {
@@ -151,7 +164,10 @@ export function finishRun(run: LiveRun, record: RunRecord): void {
   run.status = record.status === 'running' ? 'error' : record.status;
   run.error = record.error ?? null;
   run.fallbackRunning = false;
-  if (record.answer !== null) run.answer = record.answer;
+  if (record.answer !== null) {
+    run.answer = record.answer;
+    run.answerSource = record.status === 'fallback' ? 'fallback' : 'final_answer';
+  }
   if (record.settings.mode === 'cot') {
     const s = run.steps[0];
     if (s) {
@@ -228,4 +244,18 @@ export function settleSteps(run: LiveRun): void {
       s.durationMs ??= Date.now() - s.startedAt;
     }
   }
+}
+
+/** Every question of a record as a finished turn (the last one included). */
+export function turnsFromRecord(record: RunRecord): PastTurn[] {
+  return recordTurns(record).map((t, i) => ({
+    question: t.question,
+    steps: stepsOfTurn(record, i).map((s) => fromRecord(s, undefined)),
+    answer: t.answer,
+    answerSource: t.answer === null ? null : t.status === 'fallback' ? 'fallback' : 'final_answer',
+    status: t.status === 'running' ? 'error' : t.status,
+    error: t.error ?? null,
+    durationMs: t.durationMs,
+    usage: t.usage,
+  }));
 }

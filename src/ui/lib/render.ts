@@ -33,13 +33,58 @@ export function renderMarkdown(text: string): string {
     return `MATHX${math.length - 1}XMATH`;
   });
   const html = marked.parse(masked) as string;
-  const withMath = html.replace(/MATHX(\d+)XMATH/g, (_m, i: string) => math[Number(i)] ?? '');
-  // KaTeX's MathML keeps its TeX source in <annotation>, which screen readers read.
-  return DOMPurify.sanitize(withMath, {
-    ADD_TAGS: ['semantics', 'annotation'],
-    ADD_ATTR: ['encoding'],
-  });
+  // Model output, passages and imported runs are untrusted: nothing in them may restyle or
+  // reshape the page (tags such as <style>, <link>, <meta>, <base>; inline style and class
+  // attributes; forms; embedded documents). KaTeX's own markup goes in after sanitizing, in text
+  // positions only: it is built from the TeX with `trust` off, so it carries no markup of the
+  // input, only KaTeX's classes and inline styles.
+  const fragment = DOMPurify.sanitize(html, { ...SANITIZE, RETURN_DOM_FRAGMENT: true });
+  if (math.length > 0) insertMath(fragment, math);
+  const out = document.createElement('div');
+  out.append(fragment);
+  return out.innerHTML;
 }
+
+/** Puts KaTeX markup where a placeholder stands in text (never inside an attribute). */
+function insertMath(root: DocumentFragment, math: readonly string[]): void {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const texts: Text[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) texts.push(n as Text);
+  for (const text of texts) {
+    const parts = (text.nodeValue ?? '').split(/MATHX(\d+)XMATH/);
+    if (parts.length === 1) continue;
+    const nodes = parts.map((part, i) => {
+      if (i % 2 === 0) return document.createTextNode(part);
+      const span = document.createElement('span');
+      span.innerHTML = math[Number(part)] ?? '';
+      return span;
+    });
+    text.replaceWith(...nodes);
+  }
+}
+
+export const SANITIZE = {
+  FORBID_TAGS: [
+    'style',
+    'link',
+    'meta',
+    'base',
+    'title',
+    'form',
+    'input',
+    'button',
+    'textarea',
+    'select',
+    'iframe',
+    'object',
+    'embed',
+    'svg',
+    'math',
+    'template',
+    'dialog',
+  ],
+  FORBID_ATTR: ['style', 'class', 'id', 'name', 'popover', 'tabindex', 'autofocus'],
+};
 
 export function highlightPython(code: string): string {
   return hljs.highlight(code, { language: 'python' }).value;

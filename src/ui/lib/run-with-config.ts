@@ -22,6 +22,10 @@ export interface RunWithConfigOptions {
   onEvent: AgentEventListener;
   /** How CoT picks its answer; a benchmark knows, a chat question does not. */
   kind?: 'math' | 'factual' | 'auto';
+  /** A finished agent run to continue with this question (a follow-up in Chat). */
+  continueFrom?: RunRecord;
+  /** The model's context window, when known (WebLLM models); see context-window.ts. */
+  contextWindow?: number;
 }
 
 export async function runWithConfig(o: RunWithConfigOptions): Promise<RunRecord> {
@@ -54,5 +58,7 @@ export async function runWithConfig(o: RunWithConfigOptions): Promise<RunRecord>
     signal,
     onEvent,
     ...(seed !== undefined && { seed }),
+    ...(o.continueFrom && { continueFrom: o.continueFrom }),
+    ...(o.contextWindow !== undefined && { contextWindow: o.contextWindow }),
   });
 }
