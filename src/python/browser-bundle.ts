@@ -7,28 +7,12 @@
  * build alike, as the virtual module `virtual:python-sandbox`.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Plugin as EsbuildPlugin } from 'esbuild';
 import type { Plugin } from 'vite';
+import { rawTextPlugin } from './esbuild-raw-text.ts';
 
 const VIRTUAL_ID = 'virtual:python-sandbox';
 const RESOLVED_ID = `\0${VIRTUAL_ID}`;
-
-/** Vite's `?raw` imports (the Python driver's files) as text. */
-const rawText: EsbuildPlugin = {
-  name: 'raw-text',
-  setup(b) {
-    b.onResolve({ filter: /\?raw$/ }, (args) => ({
-      path: resolve(args.resolveDir, args.path.slice(0, -'?raw'.length)),
-      namespace: 'raw-text',
-    }));
-    b.onLoad({ filter: /.*/, namespace: 'raw-text' }, (args) => ({
-      contents: readFileSync(args.path, 'utf8'),
-      loader: 'text',
-    }));
-  },
-};
 
 async function bundle(entry: string): Promise<{ code: string; inputs: string[] }> {
   const esbuild = await import('esbuild');
@@ -44,7 +28,7 @@ async function bundle(entry: string): Promise<{ code: string; inputs: string[] }
     // Pyodide's Node code paths, never taken in a browser.
     external: ['node:*', 'ws'],
     logLevel: 'error',
-    plugins: [rawText],
+    plugins: [rawTextPlugin],
   });
   const code = result.outputFiles[0]?.text;
   if (code === undefined) throw new Error(`esbuild produced nothing for ${entry}`);

@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rawTextPlugin } from './esbuild-raw-text.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, '../..');
@@ -103,20 +104,7 @@ async function build(): Promise<NodeBundles> {
           b.onResolve({ filter: /^pyodide$/ }, () => ({ path: pyodideUrl, external: true }));
         },
       },
-      {
-        // Vite's `?raw` imports (the Python driver's .py files) as text.
-        name: 'raw-text',
-        setup(b) {
-          b.onResolve({ filter: /\?raw$/ }, (args) => ({
-            path: resolve(args.resolveDir, args.path.slice(0, -'?raw'.length)),
-            namespace: 'raw-text',
-          }));
-          b.onLoad({ filter: /.*/, namespace: 'raw-text' }, (args) => ({
-            contents: readFileSync(args.path, 'utf8'),
-            loader: 'text',
-          }));
-        },
-      },
+      rawTextPlugin,
     ],
   });
   const tmp = `${dir}.${process.pid}.${Date.now()}.tmp`;
