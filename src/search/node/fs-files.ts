@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { IndexFileSink, IndexFileSource } from '../index-files.ts';
 
@@ -23,5 +24,7 @@ export async function dirIndexSink(dir: string): Promise<IndexFileSink> {
   return {
     location: root,
     write: (name, data) => writeFile(join(root, name), data),
+    readStream: (name) => createReadStream(join(root, name), { highWaterMark: 1 << 20 }),
+    remove: (name) => rm(join(root, name), { force: true }),
   };
 }
