@@ -109,49 +109,51 @@ export class LocalIndex implements Retriever {
     const avg = this.parts.manifest.stats.avgDocLength;
     const lengthFactor = (k1 * b) / avg;
     const base = k1 * (1 - b);
-    const weights = idfs.map((w) => w * (k1 + 1));
-    const at = new Uint32Array(lists.length);
+    const weights = Float64Array.from(idfs, (w) => w * (k1 + 1));
+    const termIdfs = Float64Array.from(idfs);
+    const m = lists.length;
+    const at = new Uint32Array(m);
+    // The passage each list is at; Infinity once a list is done.
+    const cur = new Float64Array(m);
+    for (let i = 0; i < m; i++) cur[i] = lists[i]?.docs[0] ?? Infinity;
     const topDocs: number[] = [];
     const topScores: number[] = [];
+    let kth = 0;
     for (;;) {
       let doc = Infinity;
-      for (let i = 0; i < lists.length; i++) {
-        const l = lists[i];
-        const p = at[i] ?? 0;
-        if (l && p < l.docs.length) doc = Math.min(doc, l.docs[p] ?? Infinity);
-      }
+      for (let i = 0; i < m; i++) if ((cur[i] as number) < doc) doc = cur[i] as number;
       if (doc === Infinity) break;
       let s = 0;
       let titleHits = 0;
       let titleIdf = 0;
       let titleLength = 0;
-      for (let i = 0; i < lists.length; i++) {
-        const l = lists[i];
-        const p = at[i] ?? 0;
-        if (!l || l.docs[p] !== doc) continue;
-        at[i] = p + 1;
-        const byte = l.tfs[p] ?? 0;
+      for (let i = 0; i < m; i++) {
+        if (cur[i] !== doc) continue;
+        const l = lists[i] as PostingList;
+        const p = at[i] as number;
+        const byte = l.tfs[p] as number;
         const tf = byte & TF_MASK;
-        const norm = base + lengthFactor * (l.lengths[p] ?? 0);
-        s += ((weights[i] ?? 0) * tf) / (tf + norm);
+        s += ((weights[i] as number) * tf) / (tf + base + lengthFactor * (l.lengths[p] as number));
         if (byte & TITLE_BIT) {
           titleHits++;
-          titleIdf += idfs[i] ?? 0;
-          titleLength = l.titleLengths[p] ?? 0;
+          titleIdf += termIdfs[i] as number;
+          titleLength = l.titleLengths[p] as number;
         }
+        at[i] = p + 1;
+        cur[i] = p + 1 < l.docs.length ? (l.docs[p + 1] as number) : Infinity;
       }
       // Multi-hop questions name their entities: a passage about exactly such an entity.
       if (titleHits > 0 && titleHits === titleLength) s += titleMatchBonus * titleIdf;
-      if (s <= 0) continue;
+      if (s <= 0 || (topDocs.length >= k && s <= kth)) continue;
       let pos = topDocs.length;
       while (pos > 0 && s > (topScores[pos - 1] ?? 0)) pos--;
-      if (pos >= k) continue;
       topDocs.splice(pos, 0, doc);
       topScores.splice(pos, 0, s);
       if (topDocs.length > k) {
         topDocs.pop();
         topScores.pop();
       }
+      if (topDocs.length >= k) kth = topScores[k - 1] ?? 0;
     }
     return topDocs.map((doc, i) => ({ doc, score: topScores[i] ?? 0 }));
   }

@@ -23,12 +23,19 @@ const STOPWORDS = new Set(
 
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
 const NON_WORD = /[^\p{L}\p{N}]+/u;
+// Most text is ASCII: there folding is only lower-casing and words are [a-z0-9], the same terms
+// the Unicode path gives, several times faster (index builds tokenise millions of passages).
+const ASCII = /^[\x00-\x7f]*$/;
+const NON_WORD_ASCII = /[^a-z0-9]+/;
 
 /** Lower-cased, accent-folded word terms without stopwords, in text order (duplicates kept). */
 export function tokenize(text: string): string[] {
-  const folded = text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase();
+  const ascii = ASCII.test(text);
+  const folded = ascii
+    ? text.toLowerCase()
+    : text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase();
   const terms: string[] = [];
-  for (const raw of folded.split(NON_WORD)) {
+  for (const raw of folded.split(ascii ? NON_WORD_ASCII : NON_WORD)) {
     if (raw.length === 0 || raw.length > MAX_TERM_LENGTH || STOPWORDS.has(raw)) continue;
     terms.push(raw);
   }
