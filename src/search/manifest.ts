@@ -68,11 +68,11 @@ export interface IndexManifest {
 export const DEFAULT_CONFIG: IndexConfig = {
   tokenizerVersion: TOKENIZER_VERSION,
   bm25: { k1: 0.9, b: 0.4, titleWeight: 2, titleMatchBonus: 1 },
-  passagesPerShard: 1000,
+  passagesPerShard: 500,
   chunkWords: 100,
   headPostings: 1000,
   termShardBytes: 64 * 1024,
-  tailPackBytes: 512 * 1024,
+  tailPackBytes: 128 * 1024,
 };
 
 export function rebuildHint(location: string): string {

@@ -25,7 +25,7 @@ const COMBINING_MARKS = /[\u0300-\u036f]/g;
 const NON_WORD = /[^\p{L}\p{N}]+/u;
 // Most text is ASCII: there folding is only lower-casing and words are [a-z0-9], the same terms
 // the Unicode path gives, several times faster (index builds tokenise millions of passages).
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^[\u0000-\u007f]*$/; // eslint-disable-line no-control-regex -- the ASCII range by definition
 const NON_WORD_ASCII = /[^a-z0-9]+/;
 
 /** Lower-cased, accent-folded word terms without stopwords, in text order (duplicates kept). */
