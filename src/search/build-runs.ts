@@ -27,7 +27,7 @@ const u32 = (n: number) => new Uint32Array(n);
 const u8 = (n: number) => new Uint8Array(n);
 
 /**
- * The postings of the passages added since the last spill, as flat typed arrays (14 bytes a
+ * The postings of the passages added since the last spill, as flat typed arrays (18 bytes a
  * posting) plus a run-local vocabulary: the builder spills it as a sorted run once it holds
  * `limit` postings, so build memory stays bounded whatever the corpus size.
  */
@@ -38,12 +38,20 @@ export class RunBuffer {
   private tfs = new Growable(u8(1 << 16), u8);
   private lengths = new Growable(u32(1 << 16), u32);
   private titleLengths = new Growable(u8(1 << 16), u8);
+  private windows = new Growable(u32(1 << 16), u32);
 
   get postings(): number {
     return this.docs.length;
   }
 
-  add(term: string, doc: number, tf: number, length: number, titleLength: number): void {
+  add(
+    term: string,
+    doc: number,
+    tf: number,
+    length: number,
+    titleLength: number,
+    window: number,
+  ): void {
     let id = this.vocabulary.get(term);
     if (id === undefined) {
       id = this.vocabulary.size;
@@ -54,6 +62,7 @@ export class RunBuffer {
     this.tfs.push(tf);
     this.lengths.push(length);
     this.titleLengths.push(titleLength);
+    this.windows.push(window);
   }
 
   /** The run sorted by term (JavaScript string order), each term's postings ascending. */
@@ -81,6 +90,7 @@ export class RunBuffer {
       tfs: this.tfs.data,
       lengths: this.lengths.data,
       titleLengths: this.titleLengths.data,
+      windows: this.windows.data,
     };
     const w = new ByteWriter(1 << 12);
     for (const { term, id } of sorted) {
@@ -110,6 +120,7 @@ export class RunBuffer {
     this.tfs = new Growable(u8(1 << 16), u8);
     this.lengths = new Growable(u32(1 << 16), u32);
     this.titleLengths = new Growable(u8(1 << 16), u8);
+    this.windows = new Growable(u32(1 << 16), u32);
   }
 }
 

@@ -19,7 +19,7 @@ import type { LocalIndex, SearchOptions } from './local-index.ts';
 import type { IndexConfig, IndexManifest, IndexSource } from './manifest.ts';
 import { DEFAULT_CONFIG, INDEX_FORMAT, INDEX_FORMAT_VERSION, MANIFEST_FILE } from './manifest.ts';
 import { hash53, HashSet53 } from './number-set.ts';
-import { encodePostings, TF_MASK, TITLE_BIT, type PostingList } from './postings.ts';
+import { encodePostings, TF_MASK, TITLE_BIT, WINDOW_BIT, type PostingList } from './postings.ts';
 import { tokenize } from './tokenize.ts';
 
 export interface PassageInput {
@@ -129,12 +129,14 @@ export class IndexBuilder {
     const pieces = words > 0 && wordCount(text) > 1.5 * words ? chunkArticle(text, words) : [text];
     if (pieces.length > 1) this.chunked++;
     const baseId = input.id?.trim();
-    let added = false;
+    let first: number | undefined;
     for (let i = 0; i < pieces.length; i++) {
       const id = baseId && pieces.length > 1 ? `${baseId}-${i}` : baseId;
-      if (await this.addPassage(id, title, pieces[i] ?? '')) added = true;
+      const window = first === undefined ? 0 : this.docs - first;
+      const doc = await this.addPassage(id, title, pieces[i] ?? '', window);
+      first ??= doc;
     }
-    if (!added) {
+    if (first === undefined) {
       this.skippedEmpty++;
       return 'empty';
     }
@@ -142,14 +144,16 @@ export class IndexBuilder {
     return 'added';
   }
 
+  /** The passage's number, undefined when it has no terms. */
   private async addPassage(
     givenId: string | undefined,
     title: string,
     text: string,
-  ): Promise<boolean> {
+    window: number,
+  ): Promise<number | undefined> {
     const titleTerms = tokenize(title);
     const textTerms = tokenize(text);
-    if (titleTerms.length + textTerms.length === 0) return false;
+    if (titleTerms.length + textTerms.length === 0) return undefined;
     const doc = this.docs++;
     let id = givenId || String(doc);
     if (!this.seenIds.add(hash53(id))) id = `${id}~${doc}`;
@@ -162,15 +166,16 @@ export class IndexBuilder {
     let length = 0;
     for (const tf of counts.values()) length += tf;
     const titleLength = Math.min(inTitle.size, 255);
+    const windowBit = window > 0 ? WINDOW_BIT : 0;
     for (const [term, tf] of counts) {
-      const byte = Math.min(tf, TF_MASK) | (inTitle.has(term) ? TITLE_BIT : 0);
-      this.run.add(term, doc, byte, length, titleLength);
+      const byte = Math.min(tf, TF_MASK) | (inTitle.has(term) ? TITLE_BIT : 0) | windowBit;
+      this.run.add(term, doc, byte, length, titleLength, window);
     }
     this.totalLength += length;
     this.shard.push([id, title, text]);
     if (this.shard.length === this.config.passagesPerShard) await this.flushShard();
     if (this.run.postings >= this.runPostings) await this.spill();
-    return true;
+    return doc;
   }
 
   private async spill(): Promise<void> {

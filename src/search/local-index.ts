@@ -3,7 +3,7 @@ import type { StoredPassage } from './index-builder.ts';
 import type { Directory, TermEntry } from './index-layout.ts';
 import type { IndexManifest } from './manifest.ts';
 import type { PassageStore } from './passage-store.ts';
-import { TF_MASK, TITLE_BIT, type PostingList } from './postings.ts';
+import { TF_MASK, TITLE_BIT, WINDOW_BIT, type PostingList } from './postings.ts';
 import type { Passage, Retriever } from './retriever.ts';
 import { idf, separateScores, toSimilarity } from './similarity.ts';
 import type { TermStore } from './term-store.ts';
@@ -118,6 +118,7 @@ export class LocalIndex implements Retriever {
     for (let i = 0; i < m; i++) cur[i] = lists[i]?.docs[0] ?? Infinity;
     const topDocs: number[] = [];
     const topScores: number[] = [];
+    const topGroups: number[] = [];
     let kth = 0;
     for (;;) {
       let doc = Infinity;
@@ -127,6 +128,7 @@ export class LocalIndex implements Retriever {
       let titleHits = 0;
       let titleIdf = 0;
       let titleLength = 0;
+      let window = 0;
       for (let i = 0; i < m; i++) {
         if (cur[i] !== doc) continue;
         const l = lists[i] as PostingList;
@@ -139,21 +141,33 @@ export class LocalIndex implements Retriever {
           titleIdf += termIdfs[i] as number;
           titleLength = l.titleLengths[p] as number;
         }
+        if (byte & WINDOW_BIT) window = l.windows[p] as number;
         at[i] = p + 1;
         cur[i] = p + 1 < l.docs.length ? (l.docs[p + 1] as number) : Infinity;
       }
       // Multi-hop questions name their entities: a passage about exactly such an entity.
       if (titleHits > 0 && titleHits === titleLength) s += titleMatchBonus * titleIdf;
       if (s <= 0 || (topDocs.length >= k && s <= kth)) continue;
+      // Windows of one paragraph are one document: only its best window is returned.
+      const group = doc - window;
+      const same = topGroups.indexOf(group);
+      if (same >= 0) {
+        if (s <= (topScores[same] ?? 0)) continue;
+        topDocs.splice(same, 1);
+        topScores.splice(same, 1);
+        topGroups.splice(same, 1);
+      }
       let pos = topDocs.length;
       while (pos > 0 && s > (topScores[pos - 1] ?? 0)) pos--;
       topDocs.splice(pos, 0, doc);
       topScores.splice(pos, 0, s);
+      topGroups.splice(pos, 0, group);
       if (topDocs.length > k) {
         topDocs.pop();
         topScores.pop();
+        topGroups.pop();
       }
-      if (topDocs.length >= k) kth = topScores[k - 1] ?? 0;
+      kth = topDocs.length >= k ? (topScores[k - 1] ?? 0) : 0;
     }
     return topDocs.map((doc, i) => ({ doc, score: topScores[i] ?? 0 }));
   }

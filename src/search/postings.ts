@@ -6,16 +6,22 @@ import { ByteReader, ByteWriter } from './bytes.ts';
  */
 export interface PostingList {
   docs: Uint32Array;
-  /** Bit 7: the term is in the title; bits 0-6: weighted term frequency, capped at 127. */
+  /**
+   * Bit 7: the term is in the title; bit 6: the passage is a later window of a paragraph cut
+   * into several; bits 0-5: weighted term frequency, capped at 63 (BM25 has long saturated).
+   */
   tfs: Uint8Array;
   /** Weighted passage length (title terms count titleWeight times). */
   lengths: Uint32Array;
   /** Distinct terms in the passage's title (capped at 255); kept only where the title bit is set. */
   titleLengths: Uint8Array;
+  /** For windows (bit 6): how many passages after its paragraph's first window it is. */
+  windows: Uint32Array;
 }
 
 export const TITLE_BIT = 0x80;
-export const TF_MASK = 0x7f;
+export const WINDOW_BIT = 0x40;
+export const TF_MASK = 0x3f;
 
 export function emptyPostings(n: number): PostingList {
   return {
@@ -23,12 +29,13 @@ export function emptyPostings(n: number): PostingList {
     tfs: new Uint8Array(n),
     lengths: new Uint32Array(n),
     titleLengths: new Uint8Array(n),
+    windows: new Uint32Array(n),
   };
 }
 
 /**
- * A block: count, then per posting the passage delta, the tf byte, the length and (title terms
- * only) the title length, all varints but the bytes. `order` picks and orders the postings
+ * A block: count, then per posting the passage delta, the tf byte, the length, (title terms
+ * only) the title length and (later windows only) the window offset, all varints but the bytes. `order` picks and orders the postings
  * written (ascending passages); all of them without it.
  */
 export function encodePostings(p: PostingList, out: ByteWriter, order?: ArrayLike<number>): void {
@@ -44,6 +51,7 @@ export function encodePostings(p: PostingList, out: ByteWriter, order?: ArrayLik
     out.byte(tf);
     out.varint(p.lengths[i] ?? 0);
     if (tf & TITLE_BIT) out.byte(p.titleLengths[i] ?? 0);
+    if (tf & WINDOW_BIT) out.varint(p.windows[i] ?? 0);
   }
 }
 
@@ -60,6 +68,7 @@ export function decodePostings(bytes: Uint8Array): PostingList {
     p.tfs[i] = tf;
     p.lengths[i] = r.varint();
     if (tf & TITLE_BIT) p.titleLengths[i] = r.byte();
+    if (tf & WINDOW_BIT) p.windows[i] = r.varint();
   }
   if (!r.done) throw new RangeError('trailing bytes after the postings');
   return p;
@@ -75,6 +84,7 @@ export function concatPostings(lists: readonly PostingList[]): PostingList {
     out.tfs.set(l.tfs, at);
     out.lengths.set(l.lengths, at);
     out.titleLengths.set(l.titleLengths, at);
+    out.windows.set(l.windows, at);
     at += l.docs.length;
   }
   return out;
@@ -94,6 +104,7 @@ export function mergePostings(a: PostingList, b: PostingList): PostingList {
     out.tfs[k] = src.tfs[at] ?? 0;
     out.lengths[k] = src.lengths[at] ?? 0;
     out.titleLengths[k] = src.titleLengths[at] ?? 0;
+    out.windows[k] = src.windows[at] ?? 0;
   }
   return out;
 }
