@@ -198,7 +198,7 @@ export async function rankTitles(
 ): Promise<string[][]> {
   const out: string[][] = [];
   for (const q of questions) {
-    const hits = await index.rank(q.question, k);
+    const hits = await index.retrieve(q.question, k);
     const titles: string[] = [];
     for (const h of hits) titles.push((await index.passage(h.doc))[1]);
     out.push(titles);

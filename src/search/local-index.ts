@@ -8,6 +8,7 @@ import type { Passage, Retriever } from './retriever.ts';
 import { idf, separateScores, toSimilarity } from './similarity.ts';
 import type { TermStore } from './term-store.ts';
 import { toContents } from './contents.ts';
+import { mentionedNames } from './feedback.ts';
 import { tokenize } from './tokenize.ts';
 
 export interface LocalIndexParts {
@@ -25,7 +26,15 @@ export interface SearchOptions {
   postingsBudget?: number;
   /** Query terms beyond this many (after dropping repeats) are ignored: 10k-char queries stay fast. */
   maxQueryTerms?: number;
+  /**
+   * Second hop (default on): the names in the best passage are added to the query and the
+   * passages this finds fill the places after the first `FEEDBACK_KEEP`.
+   */
+  feedback?: boolean;
 }
+
+/** First-pass results kept at the top when the second hop fills the rest. */
+const FEEDBACK_KEEP = 2;
 
 /** A ranked hit before its text is loaded. */
 export interface ScoredDoc {
@@ -36,7 +45,11 @@ export interface ScoredDoc {
   similarity: number;
 }
 
-const DEFAULTS: Required<SearchOptions> = { postingsBudget: 400_000, maxQueryTerms: 32 };
+const DEFAULTS: Required<SearchOptions> = {
+  postingsBudget: 100_000,
+  maxQueryTerms: 32,
+  feedback: true,
+};
 
 /**
  * The local retriever over the sharded index: each query term's postings come from its term
@@ -177,9 +190,39 @@ export class LocalIndex implements Retriever {
     return this.parts.passages.get(doc, signal);
   }
 
+  /**
+   * The ranking web_search returns: the first pass, then (feedback on) its best passage's names
+   * as a second hop. Similarities decrease down the list and differ at two decimals.
+   */
+  async retrieve(query: string, k: number, signal?: AbortSignal): Promise<ScoredDoc[]> {
+    const first = await this.rank(query, k, signal);
+    const best = first[0];
+    if (!this.options.feedback || !best || k <= FEEDBACK_KEEP) return first;
+    const [, title, text] = await this.parts.passages.get(best.doc, signal);
+    const known = new Set([...tokenize(query), ...tokenize(title)]);
+    const names = mentionedNames(text, known);
+    if (names.length === 0) return first;
+    const second = await this.rank(`${query} ${names.join(' ')}`, k + FEEDBACK_KEEP, signal);
+    const out = first.slice(0, FEEDBACK_KEEP);
+    const taken = new Set(out.map((h) => h.doc));
+    for (const hit of [...second, ...first]) {
+      if (out.length >= k) break;
+      if (taken.has(hit.doc)) continue;
+      taken.add(hit.doc);
+      // A second-hop hit scored against a longer query: it ranks, and prints, below the kept ones.
+      const above = out[out.length - 1]?.similarity ?? 1;
+      out.push({ ...hit, similarity: Math.min(hit.similarity, above) });
+    }
+    const sims = separateScores(
+      out.map((_, i) => -i),
+      out.map((h) => h.similarity),
+    );
+    return out.map((h, i) => ({ ...h, similarity: sims[i] ?? 0 }));
+  }
+
   async search(query: string, k: number, signal?: AbortSignal): Promise<Passage[]> {
     throwIfAborted(signal);
-    const hits = await this.rank(query, k, signal);
+    const hits = await this.retrieve(query, k, signal);
     return Promise.all(
       hits.map(async (hit) => {
         const [id, title, text] = await this.parts.passages.get(hit.doc, signal);

@@ -35,7 +35,7 @@ export function termScore(
 export function toSimilarity(score: number, queryIdfSum: number): number {
   if (!(score > 0) || !(queryIdfSum > 0)) return 0;
   const coverage = score / queryIdfSum;
-  return 0.97 * (1 - Math.exp(-1.1 * coverage));
+  return 0.97 * (1 - Math.exp(-1.6 * coverage));
 }
 
 function hundredths(x: number): number {

@@ -9,9 +9,9 @@ import {
 import { decodePostings, mergePostings, type PostingList } from './postings.ts';
 
 export interface TermStoreLimits {
-  /** Raw bytes of term shards and tail packs kept (default 48 MB). */
+  /** Raw bytes of term shards and tail packs kept (default 24 MB). */
   cachedBytes?: number;
-  /** Decoded postings kept (default 2M, about 20 MB). */
+  /** Decoded postings kept (default 1M, about 18 MB). */
   cachedPostings?: number;
 }
 
@@ -30,10 +30,10 @@ export class TermStore {
     private readonly directory: Directory,
     limits: TermStoreLimits = {},
   ) {
-    const bytes = limits.cachedBytes ?? 48e6;
+    const bytes = limits.cachedBytes ?? 24e6;
     this.files = new LruCache(bytes / 2);
     this.shards = new LruCache(bytes / 2);
-    this.decoded = new LruCache(limits.cachedPostings ?? 2e6);
+    this.decoded = new LruCache(limits.cachedPostings ?? 1e6);
   }
 
   private file(f: ShardFile, signal?: AbortSignal): Promise<Uint8Array> {
