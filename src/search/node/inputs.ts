@@ -296,7 +296,7 @@ async function* readParquet(
       const title = typeof row.title === 'string' ? row.title : '';
       const text = typeof row.text === 'string' ? row.text : '';
       const articleId = row.id === undefined || row.id === null ? undefined : String(row.id);
-      const chunks = chunkArticle(text, opts.chunkWords);
+      const chunks = opts.chunkWords > 0 ? chunkArticle(text, opts.chunkWords) : [text];
       for (let i = 0; i < chunks.length; i++) {
         yield {
           id: articleId === undefined ? undefined : `${articleId}-${i}`,
