@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Bm25Baseline,
   corpusPassages,
+  heldOutSets,
   hotpotQuestions,
   rankTitles,
   recall,
@@ -131,18 +132,24 @@ describe.skipIf(skip)('search on the real 44,646-passage corpus (AGENT_DATA_DIR)
     );
   });
 
-  it('recall@3 of gold titles is at least exhaustive BM25 on HotpotQA and 2Wiki samples', async () => {
-    const baseline = new Bm25Baseline(await corpusPassages(DATA));
-    for (const questions of [
-      (await hotpotQuestions(DATA)).slice(0, 400),
-      (await twoWikiQuestions(DATA)).slice(0, 400),
-    ]) {
-      const ours = recall(questions, await rankTitles(index, questions));
-      const bm25 = recall(
-        questions,
-        questions.map((q) => baseline.search(q.question, 10)),
-      );
-      expect(ours.at3).toBeGreaterThanOrEqual(bm25.at3);
-    }
-  });
+  it(
+    'recall@3 of gold titles beats exhaustive BM25 by 0.08 on samples of every question set',
+    { timeout: 600_000 },
+    async () => {
+      const baseline = new Bm25Baseline(await corpusPassages(DATA));
+      const held = await heldOutSets(DATA);
+      for (const questions of [
+        (await hotpotQuestions(DATA)).slice(0, 300),
+        (await twoWikiQuestions(DATA)).slice(0, 300),
+        ...Object.values(held).map((qs) => qs.slice(0, 300)),
+      ]) {
+        const ours = recall(questions, await rankTitles(index, questions));
+        const bm25 = recall(
+          questions,
+          questions.map((q) => baseline.search(q.question, 10)),
+        );
+        expect(ours.at3).toBeGreaterThanOrEqual(bm25.at3 + 0.08);
+      }
+    },
+  );
 });
