@@ -4,7 +4,10 @@ import { ByteReader, ByteWriter, decodeUtf8, encodeUtf8 } from './bytes.ts';
  * The sharded index's binary files (format version 2): term shards, tail packs, passage shards,
  * and the directory that lists each with its size and sha256. See docs/search-index.md.
  */
-export const DIRECTORY_FILE = 'directory.bin.gz';
+// No file ends in .gz although two kinds are gzip: static servers (Vite's sirv among them) send
+// .gz files with Content-Encoding: gzip, so the browser would unpack them and the sizes and
+// checksums would no longer match.
+export const DIRECTORY_FILE = 'directory.bin';
 
 export function termShardName(i: number): string {
   return `terms-${String(i).padStart(6, '0')}.bin`;
@@ -13,7 +16,7 @@ export function tailPackName(i: number): string {
   return `tails-${String(i).padStart(6, '0')}.bin`;
 }
 export function passageShardName(i: number): string {
-  return `passages-${String(i).padStart(6, '0')}.json.gz`;
+  return `passages-${String(i).padStart(6, '0')}.bin`;
 }
 
 /** A file the directory lists: its size and sha256 (hex). */

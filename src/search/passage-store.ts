@@ -25,7 +25,7 @@ export class PassageStore {
     if (!file)
       throw this.files.error(
         'index_corrupt',
-        'directory.bin.gz',
+        'directory.bin',
         `lists no passage shard for passage ${doc}`,
       );
     const rows = await cachedLoad(this.cache, file.name, 1, () => this.load(file, signal));

@@ -74,7 +74,7 @@ export class TermStore {
       if (!packFile) {
         throw this.checked.error(
           'index_corrupt',
-          'directory.bin.gz',
+          'directory.bin',
           `lists no tail pack ${ref.pack}`,
         );
       }

@@ -156,12 +156,12 @@ describe('index build', () => {
     expect(manifest.counts.passageShards).toBe(4);
     expect(manifest.counts.termShards).toBeGreaterThan(3);
     expect(manifest.counts.tailPacks).toBeGreaterThan(0);
-    expect(manifest.files.map((f) => f.name)).toEqual(['directory.bin.gz']);
+    expect(manifest.files.map((f) => f.name)).toEqual(['directory.bin']);
     const { createHash } = await import('node:crypto');
     const { gunzipSync } = await import('node:zlib');
     const { decodeDirectory } = await import('../../src/search/index-layout.ts');
     const [dirEntry] = manifest.files;
-    const dirBytes = await readFile(join(indexDir, 'directory.bin.gz'));
+    const dirBytes = await readFile(join(indexDir, 'directory.bin'));
     expect(createHash('sha256').update(dirBytes).digest('hex')).toBe(dirEntry?.sha256);
     const directory = decodeDirectory(gunzipSync(dirBytes));
     const listed = [...directory.termShards, ...directory.tailPacks, ...directory.passageShards];
@@ -172,7 +172,7 @@ describe('index build', () => {
     }
     const onDiskNames = (await readdir(indexDir)).sort();
     expect(onDiskNames).toEqual(
-      ['directory.bin.gz', 'manifest.json', ...listed.map((f) => f.name)].sort(),
+      ['directory.bin', 'manifest.json', ...listed.map((f) => f.name)].sort(),
     );
     const onDisk = JSON.parse(
       await readFile(join(indexDir, 'manifest.json'), 'utf8'),
@@ -285,9 +285,9 @@ describe('damaged indexes', () => {
 
   it('index_corrupt for a truncated directory, naming it', async () => {
     const dir = await copyIndex();
-    const data = await readFile(join(dir, 'directory.bin.gz'));
-    await writeFile(join(dir, 'directory.bin.gz'), data.subarray(0, data.byteLength - 7));
-    await expectError(openLocalIndex(dir), 'index_corrupt', 'directory.bin.gz', 'truncated');
+    const data = await readFile(join(dir, 'directory.bin'));
+    await writeFile(join(dir, 'directory.bin'), data.subarray(0, data.byteLength - 7));
+    await expectError(openLocalIndex(dir), 'index_corrupt', 'directory.bin', 'truncated');
   });
 
   it('index_corrupt, naming the term shard, when a query needs a damaged one (same size: checksum)', async () => {
@@ -328,7 +328,7 @@ describe('damaged indexes', () => {
     const index = await openLocalIndex(dir);
     const [hit] = await index.rank('Zanzibar', 1);
     expect(hit).toBeDefined();
-    const shard = `passages-${String(Math.floor((hit?.doc ?? 0) / 4)).padStart(6, '0')}.json.gz`;
+    const shard = `passages-${String(Math.floor((hit?.doc ?? 0) / 4)).padStart(6, '0')}.bin`;
     const good = await readFile(join(dir, shard));
     await writeFile(join(dir, shard), good.subarray(0, 10));
     await expectError(index.search('Zanzibar', 1), 'index_corrupt', shard);
@@ -394,7 +394,7 @@ describe('loading over HTTP (the browser path)', () => {
     });
     expect(progress.at(-1)).toBe(total);
     // Opening reads the manifest and the directory only.
-    expect(requested).toEqual(['manifest.json', 'directory.bin.gz']);
+    expect(requested).toEqual(['manifest.json', 'directory.bin']);
     const hits = await index.search('Aretha Franklin Detroit', 1);
     expect(hits[0]?.title).toBe('Aretha Franklin');
     const fetched = requested.slice(2);

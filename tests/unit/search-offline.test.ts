@@ -106,7 +106,7 @@ describe('keep the index for offline use', () => {
     requested.length = 0;
     await downloadIndex(fetchIndexSource(base), store);
     // Only what was missing is fetched again (plus the manifest and directory to plan).
-    for (const name of requested.filter((n) => n !== 'manifest.json' && n !== 'directory.bin.gz'))
+    for (const name of requested.filter((n) => n !== 'manifest.json' && n !== 'directory.bin'))
       expect(kept.has(name), name).toBe(false);
     const index = await loadIndex(store);
     expect((await index.search('Port Blair capital', 1))[0]?.title).toBe('Port Blair');
@@ -120,7 +120,7 @@ describe('keep the index for offline use', () => {
     expect(err.code).toBe('quota_exceeded');
     expect(err.message).toContain(`needs ${Math.ceil(plan.totalBytes / 1e6)} MB more space`);
     expect(await readdir(join(work, 'small'))).toEqual([]);
-    expect(requested.every((n) => n === 'manifest.json' || n === 'directory.bin.gz')).toBe(true);
+    expect(requested.every((n) => n === 'manifest.json' || n === 'directory.bin')).toBe(true);
   });
 
   it('refuses a shard damaged on the way, naming it, and keeps nothing of it', async () => {
