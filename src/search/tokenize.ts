@@ -1,5 +1,5 @@
 /**
- * The one tokeniser behind FlexSearch, the BM25 statistics stored in an index and the benchmark
+ * The one tokeniser behind the index's terms, the BM25 statistics stored in an index and the benchmark
  * baseline: they must agree term for term, so an index records TOKENIZER_VERSION and refuses to
  * load under a different one.
  */
@@ -8,7 +8,7 @@ export const TOKENIZER_VERSION = 1;
 /** Terms longer than this are noise (URLs, base64) and would bloat the vocabulary. */
 const MAX_TERM_LENGTH = 40;
 
-// Function words carry no retrieval signal but, kept, they make FlexSearch's OR candidates and
+// Function words carry no retrieval signal but, kept, they make every query's postings and
 // the vocabulary much larger. A short English list in the spirit of Lucene's and NLTK's.
 const STOPWORDS = new Set(
   (
