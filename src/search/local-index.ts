@@ -125,6 +125,8 @@ export class LocalIndex implements Retriever {
     const weights = Float64Array.from(idfs, (w) => w * (k1 + 1));
     const termIdfs = Float64Array.from(idfs);
     const m = lists.length;
+    // In the loops below every index is in range by construction (i < m, p < list length), so
+    // typed-array reads are cast rather than defaulted: this loop is the hot path of a query.
     const at = new Uint32Array(m);
     // The passage each list is at; Infinity once a list is done.
     const cur = new Float64Array(m);
