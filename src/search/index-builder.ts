@@ -1,18 +1,25 @@
 import { PlaygroundError } from '../errors.ts';
-import { createFlexIndex } from './flex.ts';
-import { encodeForwardIndex, ForwardIndexBuilder } from './forward-index.ts';
-import type { IndexFileSink } from './index-files.ts';
-import { MemoryIndexFiles, sha256Hex } from './index-files.ts';
-import { LocalIndex, type SearchOptions } from './local-index.ts';
-import type {
-  IndexConfig,
-  IndexFileEntry,
-  IndexFileKind,
-  IndexManifest,
-  IndexSource,
-} from './manifest.ts';
+import { ByteWriter, encodeUtf8, gzip } from './bytes.ts';
+import { mergeRuns, readRun, RunBuffer, type RunEntry } from './build-runs.ts';
+import { chunkArticle } from './chunk.ts';
+import { MemoryIndexFiles, sha256Hex, type IndexFileSink } from './index-files.ts';
+import {
+  DIRECTORY_FILE,
+  encodeDirectory,
+  passageShardName,
+  tailPackName,
+  termShardName,
+  TermShardWriter,
+  type Directory,
+  type ShardFile,
+  type TailRef,
+} from './index-layout.ts';
+import { loadIndex } from './load-index.ts';
+import type { LocalIndex, SearchOptions } from './local-index.ts';
+import type { IndexConfig, IndexManifest, IndexSource } from './manifest.ts';
 import { DEFAULT_CONFIG, INDEX_FORMAT, INDEX_FORMAT_VERSION, MANIFEST_FILE } from './manifest.ts';
-import { PassageStore, passageShardName, type StoredPassage } from './passage-store.ts';
+import { hash53, HashSet53 } from './number-set.ts';
+import { encodePostings, TF_MASK, TITLE_BIT, WINDOW_BIT, type PostingList } from './postings.ts';
 import { tokenize } from './tokenize.ts';
 
 export interface PassageInput {
@@ -25,49 +32,50 @@ export interface PassageInput {
 export type AddResult = 'added' | 'duplicate' | 'empty';
 
 export interface IndexBuilderOptions {
-  config?: Partial<Omit<IndexConfig, 'tokenizerVersion' | 'flexsearchVersion'>>;
-  /** Where finish() writes the index; without one the index only lives in memory (toLocalIndex). */
+  config?: Partial<Omit<IndexConfig, 'tokenizerVersion'>>;
+  /** Where the index is written; in memory without one (then toLocalIndex searches it). */
   sink?: IndexFileSink;
   /** Keep duplicates (the benchmark's resampled corpus); default false. */
   keepDuplicates?: boolean;
+  /** Postings held in memory before a sorted run is spilled to the sink (14 bytes each). */
+  runPostings?: number;
 }
 
-/** cyrb53: a 53-bit string hash, enough to tell a million passages apart without storing them. */
-function hash53(s: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+/** One passage shard as stored: [id, title, text] rows. */
+export type StoredPassage = [string, string, string];
+
+const DEFAULT_RUN_POSTINGS = 6_000_000;
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter((w) => w.length > 0).length;
 }
 
-const encoder = new TextEncoder();
+async function* fromSync<T>(it: Iterable<T>): AsyncGenerator<T> {
+  yield* it;
+}
 
 /**
- * Builds an index from a stream of passages. Memory holds the index, never the input: full
- * passage shards go to the sink as soon as they fill. Host-neutral; Node file handling and input
- * parsing live in ./node.
+ * Builds the sharded index from a stream of passages in bounded memory: passage shards are
+ * written as they fill, postings are spilled as sorted runs and merged term by term at the end,
+ * so memory holds one run, one shard of each kind and two 53-bit-hash sets, whatever the corpus.
+ * Host-neutral; Node file handling and input parsing live in ./node.
  */
 export class IndexBuilder {
   readonly config: IndexConfig;
-  private readonly flex;
-  private readonly forward = new ForwardIndexBuilder();
-  private readonly vocabulary = new Map<string, number>();
-  private df = new Uint32Array(1 << 16);
-  private readonly seenContent = new Set<number>();
-  private readonly seenIds = new Set<string>();
-  private readonly files: IndexFileEntry[] = [];
+  private readonly sink: IndexFileSink;
+  private readonly runPostings: number;
+  private readonly run = new RunBuffer();
+  private readonly runs: string[] = [];
+  private readonly seenContent = new HashSet53();
+  private readonly seenIds = new HashSet53();
   private readonly sources: IndexSource[] = [];
-  private readonly memoryShards = new Map<number, StoredPassage[]>();
+  private readonly passageShards: ShardFile[] = [];
   private shard: StoredPassage[] = [];
-  private shardCount = 0;
+  private docs = 0;
+  private totalLength = 0;
   private duplicates = 0;
   private skippedEmpty = 0;
+  private chunked = 0;
   private finished = false;
 
   constructor(private readonly options: IndexBuilderOptions = {}) {
@@ -75,17 +83,22 @@ export class IndexBuilder {
       ...DEFAULT_CONFIG,
       ...options.config,
       bm25: { ...DEFAULT_CONFIG.bm25, ...options.config?.bm25 },
-      flexsearch: { ...DEFAULT_CONFIG.flexsearch, ...options.config?.flexsearch },
     };
-    this.flex = createFlexIndex(this.config);
+    this.sink = options.sink ?? new MemoryIndexFiles();
+    this.runPostings = options.runPostings ?? DEFAULT_RUN_POSTINGS;
   }
 
   get passageCount(): number {
-    return this.forward.docCount;
+    return this.docs;
   }
 
   get duplicateCount(): number {
     return this.duplicates;
+  }
+
+  /** Sorted runs spilled so far (the benchmark reports it). */
+  get spilledRuns(): number {
+    return this.runs.length;
   }
 
   /** Declares an input; passages added with its number are counted under it. */
@@ -94,6 +107,7 @@ export class IndexBuilder {
     return this.sources.length - 1;
   }
 
+  /** Adds a paragraph; one longer than 1.5 x chunkWords words becomes several passages. */
   async add(input: PassageInput, source?: number): Promise<AddResult> {
     if (this.finished) throw new PlaygroundError('internal', 'IndexBuilder.add after finish');
     const title = input.title.trim();
@@ -105,171 +119,226 @@ export class IndexBuilder {
     }
     if (!this.options.keepDuplicates) {
       const key = hash53(`${title.toLowerCase()}\u0000${text.replace(/\s+/g, ' ')}`);
-      if (this.seenContent.has(key)) {
+      if (!this.seenContent.add(key)) {
         this.duplicates++;
         if (src) src.duplicates++;
         return 'duplicate';
       }
-      this.seenContent.add(key);
     }
-    const titleTerms = tokenize(title);
-    const textTerms = tokenize(text);
-    if (titleTerms.length + textTerms.length === 0) {
+    const words = this.config.chunkWords;
+    const pieces = words > 0 && wordCount(text) > 1.5 * words ? chunkArticle(text, words) : [text];
+    if (pieces.length > 1) this.chunked++;
+    const baseId = input.id?.trim();
+    let first: number | undefined;
+    for (let i = 0; i < pieces.length; i++) {
+      const id = baseId && pieces.length > 1 ? `${baseId}-${i}` : baseId;
+      const window = first === undefined ? 0 : this.docs - first;
+      const doc = await this.addPassage(id, title, pieces[i] ?? '', window);
+      first ??= doc;
+    }
+    if (first === undefined) {
       this.skippedEmpty++;
       return 'empty';
     }
-    const doc = this.forward.docCount;
-    let id = input.id?.trim() || String(doc);
-    if (this.seenIds.has(id)) id = `${id}~${doc}`;
-    this.seenIds.add(id);
-
-    const counts = new Map<number, number>();
-    const weight = this.config.bm25.titleWeight;
-    const inTitle = new Set<number>();
-    for (const term of titleTerms) inTitle.add(this.count(counts, term, weight));
-    for (const term of textTerms) this.count(counts, term, 1);
-    for (const termId of counts.keys()) this.df[termId] = (this.df[termId] ?? 0) + 1;
-    this.forward.add(counts, inTitle);
-    this.flex.addTokenized(doc, `${title} ${text}`, [...titleTerms, ...textTerms]);
     if (src) src.passages++;
-
-    this.shard.push([id, title, text]);
-    if (this.shard.length === this.config.passagesPerShard) await this.flushShard();
     return 'added';
   }
 
-  private count(counts: Map<number, number>, term: string, weight: number): number {
-    let id = this.vocabulary.get(term);
-    if (id === undefined) {
-      id = this.vocabulary.size;
-      this.vocabulary.set(term, id);
-      if (id === this.df.length) {
-        const next = new Uint32Array(this.df.length * 2);
-        next.set(this.df);
-        this.df = next;
-      }
+  /** The passage's number, undefined when it has no terms. */
+  private async addPassage(
+    givenId: string | undefined,
+    title: string,
+    text: string,
+    window: number,
+  ): Promise<number | undefined> {
+    const titleTerms = tokenize(title);
+    const textTerms = tokenize(text);
+    if (titleTerms.length + textTerms.length === 0) return undefined;
+    const doc = this.docs++;
+    let id = givenId || String(doc);
+    if (!this.seenIds.add(hash53(id))) id = `${id}~${doc}`;
+
+    const weight = this.config.bm25.titleWeight;
+    const counts = new Map<string, number>();
+    const inTitle = new Set(titleTerms);
+    for (const t of titleTerms) counts.set(t, (counts.get(t) ?? 0) + weight);
+    for (const t of textTerms) counts.set(t, (counts.get(t) ?? 0) + 1);
+    let length = 0;
+    for (const tf of counts.values()) length += tf;
+    const titleLength = Math.min(inTitle.size, 255);
+    const windowBit = window > 0 ? WINDOW_BIT : 0;
+    for (const [term, tf] of counts) {
+      const byte = Math.min(tf, TF_MASK) | (inTitle.has(term) ? TITLE_BIT : 0) | windowBit;
+      this.run.add(term, doc, byte, length, titleLength, window);
     }
-    counts.set(id, (counts.get(id) ?? 0) + weight);
-    return id;
+    this.totalLength += length;
+    this.shard.push([id, title, text]);
+    if (this.shard.length === this.config.passagesPerShard) await this.flushShard();
+    if (this.run.postings >= this.runPostings) await this.spill();
+    return doc;
+  }
+
+  private async spill(): Promise<void> {
+    const name = `run-${String(this.runs.length).padStart(5, '0')}.tmp`;
+    await this.sink.write(name, this.run.encode());
+    this.runs.push(name);
+    this.run.clear();
+  }
+
+  private async writeFile(name: string, data: Uint8Array): Promise<ShardFile> {
+    await this.sink.write(name, data);
+    return { name, bytes: data.byteLength, sha256: await sha256Hex(data) };
   }
 
   private async flushShard(): Promise<void> {
     if (this.shard.length === 0) return;
-    const index = this.shardCount++;
-    if (this.options.sink) {
-      await this.writeFile(
-        passageShardName(index),
-        'passages',
-        encoder.encode(JSON.stringify(this.shard)),
-      );
-    } else {
-      this.memoryShards.set(index, this.shard);
-    }
+    const name = passageShardName(this.passageShards.length);
+    const data = await gzip(encodeUtf8(JSON.stringify(this.shard)));
+    this.passageShards.push(await this.writeFile(name, data));
     this.shard = [];
-  }
-
-  private async writeFile(
-    name: string,
-    kind: IndexFileKind,
-    data: Uint8Array,
-    key?: string,
-  ): Promise<void> {
-    const sink = this.options.sink;
-    if (!sink) return;
-    await sink.write(name, data);
-    const entry: IndexFileEntry = {
-      name,
-      kind,
-      bytes: data.byteLength,
-      sha256: await sha256Hex(data),
-    };
-    if (key !== undefined) entry.key = key;
-    this.files.push(entry);
-  }
-
-  private get avgDocLength(): number {
-    return this.forward.docCount === 0 ? 0 : this.forward.totalLength / this.forward.docCount;
   }
 
   /** Writes every file, manifest.json last: a build that dies midway leaves no loadable index. */
   async finish(): Promise<IndexManifest> {
-    if (!this.options.sink)
-      throw new PlaygroundError('internal', 'IndexBuilder.finish needs a sink');
-    if (this.forward.docCount === 0) {
+    if (this.finished) throw new PlaygroundError('internal', 'IndexBuilder.finish twice');
+    if (this.docs === 0) {
       throw new PlaygroundError(
         'bad_input',
         'No passages found in the inputs: nothing to index. Check the --input paths and their format.',
       );
     }
-    await this.flushShard();
     this.finished = true;
-    const exports: [string, string][] = [];
-    this.flex.index.export((key: string, data: string) => {
-      exports.push([key, data]);
-    });
-    for (const [key, data] of exports) {
-      await this.writeFile(`flex-${key}.json`, 'flexsearch', encoder.encode(data), key);
+    await this.flushShard();
+    let sources: AsyncIterator<RunEntry>[];
+    if (this.runs.length === 0) {
+      sources = [fromSync(this.run.entries())];
+    } else {
+      if (this.run.postings > 0) await this.spill();
+      sources = this.runs.map((name) => readRun(this.sink.readStream(name)));
     }
-    const terms = [...this.vocabulary.keys()];
-    const df = Array.from(this.df.subarray(0, terms.length));
-    await this.writeFile(
-      'vocabulary.json',
-      'vocabulary',
-      encoder.encode(JSON.stringify({ terms, df })),
+    const terms = new TermWriter(this.config, this.totalLength / this.docs, (n, d) =>
+      this.writeFile(n, d),
     );
-    const forward = this.forward.build();
-    await this.writeFile('forward.bin', 'forward', encodeForwardIndex(forward));
+    for await (const { term, postings } of mergeRuns(sources)) await terms.add(term, postings);
+    const { termShards, tailPacks, vocabulary, postings } = await terms.finish();
+    this.run.clear();
+    for (const name of this.runs) await this.sink.remove(name);
 
+    const directory: Directory = { termShards, tailPacks, passageShards: this.passageShards };
+    const dirFile = await this.writeFile(DIRECTORY_FILE, await gzip(encodeDirectory(directory)));
     const manifest: IndexManifest = {
       format: INDEX_FORMAT,
       formatVersion: INDEX_FORMAT_VERSION,
       createdAt: new Date().toISOString(),
       config: this.config,
       counts: {
-        passages: forward.docCount,
+        passages: this.docs,
         duplicates: this.duplicates,
         skippedEmpty: this.skippedEmpty,
-        vocabulary: terms.length,
-        postings: forward.termIds.length,
-        shards: this.shardCount,
+        chunked: this.chunked,
+        vocabulary,
+        postings,
+        termShards: termShards.length,
+        tailPacks: tailPacks.length,
+        passageShards: this.passageShards.length,
       },
-      stats: { avgDocLength: this.avgDocLength },
+      stats: { avgDocLength: this.totalLength / this.docs },
       sources: this.sources,
-      files: this.files,
+      files: [{ ...dirFile, kind: 'directory' }],
     };
-    await this.options.sink.write(
-      MANIFEST_FILE,
-      encoder.encode(JSON.stringify(manifest, null, 2) + '\n'),
-    );
+    await this.sink.write(MANIFEST_FILE, encodeUtf8(JSON.stringify(manifest, null, 2) + '\n'));
     return manifest;
   }
 
-  /** Searches the index as built, without writing it (benchmarks, tests); needs no sink. */
-  toLocalIndex(options?: SearchOptions): LocalIndex {
-    if (this.options.sink)
+  /** Finishes an in-memory build and opens it (tests, benchmarks). */
+  async toLocalIndex(options?: SearchOptions): Promise<LocalIndex> {
+    if (!(this.sink instanceof MemoryIndexFiles))
       throw new PlaygroundError('internal', 'toLocalIndex is for builders without a sink');
-    if (this.shard.length > 0) {
-      this.memoryShards.set(this.shardCount++, this.shard);
-      this.shard = [];
+    await this.finish();
+    return loadIndex(this.sink, options);
+  }
+}
+
+/**
+ * Writes merged terms into term shards (string order, closed at termShardBytes) with each term's
+ * head inline and its remaining postings in tail packs. The head holds the postings a query most
+ * needs when a term is too common to read whole: title occurrences first, then BM25 impact.
+ */
+class TermWriter {
+  private shard = new TermShardWriter();
+  private readonly tail = new ByteWriter(1 << 20);
+  private readonly termShards: Directory['termShards'] = [];
+  private readonly tailPacks: ShardFile[] = [];
+  private vocabulary = 0;
+  private postings = 0;
+  private readonly block = new ByteWriter(1 << 16);
+
+  constructor(
+    private readonly config: IndexConfig,
+    private readonly avgDocLength: number,
+    private readonly write: (name: string, data: Uint8Array) => Promise<ShardFile>,
+  ) {}
+
+  async add(term: string, p: PostingList): Promise<void> {
+    const df = p.docs.length;
+    this.vocabulary++;
+    this.postings += df;
+    this.block.reset();
+    let tail: TailRef | undefined;
+    if (df <= this.config.headPostings) {
+      encodePostings(p, this.block);
+    } else {
+      const { k1, b } = this.config.bm25;
+      const key = new Float64Array(df);
+      for (let i = 0; i < df; i++) {
+        const tfByte = p.tfs[i] ?? 0;
+        const tf = tfByte & TF_MASK;
+        const norm = k1 * (1 - b + (b * (p.lengths[i] ?? 0)) / this.avgDocLength);
+        key[i] = (tfByte & TITLE_BIT ? 1 : 0) + tf / (tf + norm);
+      }
+      const order = Uint32Array.from({ length: df }, (_, i) => i);
+      order.sort((x, y) => (key[y] ?? 0) - (key[x] ?? 0) || x - y);
+      const head = order.slice(0, this.config.headPostings).sort();
+      const rest = order.slice(this.config.headPostings).sort();
+      encodePostings(p, this.block, head);
+      const offset = this.tail.length;
+      encodePostings(p, this.tail, rest);
+      tail = { pack: this.tailPacks.length, offset, bytes: this.tail.length - offset };
     }
-    const passages = new PassageStore(
-      new MemoryIndexFiles(),
-      new Map(),
-      this.config.passagesPerShard,
-      false,
-      this.memoryShards,
+    this.shard.add(term, df, this.block.view(), tail);
+    if (this.tail.length >= this.config.tailPackBytes) await this.flushTail();
+    if (this.shard.bytes >= this.config.termShardBytes) await this.flushShard();
+  }
+
+  private async flushTail(): Promise<void> {
+    if (this.tail.length === 0) return;
+    this.tailPacks.push(
+      await this.write(tailPackName(this.tailPacks.length), this.tail.view().slice()),
     );
-    return new LocalIndex(
-      {
-        config: this.config,
-        flex: this.flex.index,
-        vocabulary: this.vocabulary,
-        df: this.df,
-        forward: this.forward.build(),
-        avgDocLength: this.avgDocLength,
-        passages,
-      },
-      options,
-    );
+    this.tail.reset();
+  }
+
+  private async flushShard(): Promise<void> {
+    const first = this.shard.firstTerm;
+    if (first === undefined) return;
+    const file = await this.write(termShardName(this.termShards.length), this.shard.finish());
+    this.termShards.push({ ...file, firstTerm: first });
+    this.shard = new TermShardWriter();
+  }
+
+  async finish(): Promise<{
+    termShards: Directory['termShards'];
+    tailPacks: ShardFile[];
+    vocabulary: number;
+    postings: number;
+  }> {
+    await this.flushTail();
+    await this.flushShard();
+    return {
+      termShards: this.termShards,
+      tailPacks: this.tailPacks,
+      vocabulary: this.vocabulary,
+      postings: this.postings,
+    };
   }
 }

@@ -12,6 +12,9 @@ export interface IndexFileSource {
 export interface IndexFileSink {
   readonly location: string;
   write(name: string, data: Uint8Array): Promise<void>;
+  /** Streams back a file written earlier: the builder's spilled runs. */
+  readStream(name: string): AsyncIterable<Uint8Array>;
+  remove(name: string): Promise<void>;
 }
 
 /** Reads `<baseUrl>/<name>` with fetch; a 404 is a missing file, other failures throw. */
@@ -41,7 +44,17 @@ export class MemoryIndexFiles implements IndexFileSource, IndexFileSink {
   }
 
   async write(name: string, data: Uint8Array): Promise<void> {
-    this.files.set(name, data);
+    this.files.set(name, data.slice());
+  }
+
+  async *readStream(name: string): AsyncIterable<Uint8Array> {
+    const data = this.files.get(name);
+    if (!data) throw new Error(`no file ${name}`);
+    for (let at = 0; at < data.length; at += 1 << 20) yield data.subarray(at, at + (1 << 20));
+  }
+
+  async remove(name: string): Promise<void> {
+    this.files.delete(name);
   }
 }
 

@@ -15,6 +15,14 @@ export {
 } from './index-files.ts';
 export { loadIndex, type LoadIndexOptions } from './load-index.ts';
 export { LocalIndex, type ScoredDoc, type SearchOptions } from './local-index.ts';
+export {
+  downloadIndex,
+  opfsIndexStore,
+  planOfflineCopy,
+  type IndexStore,
+  type OfflinePlan,
+  type OfflineProgress,
+} from './offline-copy.ts';
 export type { IndexConfig, IndexManifest } from './manifest.ts';
 export {
   createRemoteRetriever,

@@ -1,46 +1,60 @@
-import type { Index } from 'flexsearch';
 import { throwIfAborted } from '../errors.ts';
-import { toContents } from './contents.ts';
-import type { ForwardIndex } from './forward-index.ts';
-import { termEntry, TF_MASK, TITLE_BIT } from './forward-index.ts';
-import type { IndexConfig } from './manifest.ts';
+import type { StoredPassage } from './index-builder.ts';
+import type { Directory, TermEntry } from './index-layout.ts';
+import type { IndexManifest } from './manifest.ts';
 import type { PassageStore } from './passage-store.ts';
+import { TF_MASK, TITLE_BIT, WINDOW_BIT, type PostingList } from './postings.ts';
 import type { Passage, Retriever } from './retriever.ts';
-import { idf, toSimilarity } from './similarity.ts';
+import { idf, separateScores, toSimilarity } from './similarity.ts';
+import type { TermStore } from './term-store.ts';
+import { toContents } from './contents.ts';
+import { mentionedNames } from './feedback.ts';
 import { tokenize } from './tokenize.ts';
 
 export interface LocalIndexParts {
-  config: IndexConfig;
-  flex: Index;
-  vocabulary: Map<string, number>;
-  df: Uint32Array;
-  forward: ForwardIndex;
-  avgDocLength: number;
+  manifest: IndexManifest;
+  directory: Directory;
+  terms: TermStore;
   passages: PassageStore;
 }
 
 export interface SearchOptions {
-  /** Candidates FlexSearch returns per query term; rare terms are always taken whole. */
-  perTermCandidates?: number;
+  /**
+   * Postings a query reads whole, rarest terms first; a term that would pass this reads only its
+   * head (its title occurrences and highest-impact postings). Bounds a query's bytes and time.
+   */
+  postingsBudget?: number;
   /** Query terms beyond this many (after dropping repeats) are ignored: 10k-char queries stay fast. */
   maxQueryTerms?: number;
+  /**
+   * Second hop (default on): the names in the best passage are added to the query and the
+   * passages this finds fill the places after the first `FEEDBACK_KEEP`.
+   */
+  feedback?: boolean;
 }
+
+/** First-pass results kept at the top when the second hop fills the rest. */
+const FEEDBACK_KEEP = 2;
 
 /** A ranked hit before its text is loaded. */
 export interface ScoredDoc {
   doc: number;
-  /** BM25 score. */
+  /** BM25 score with title features. */
   bm25: number;
   /** In [0, 1], what web_search prints. */
   similarity: number;
 }
 
-const DEFAULTS: Required<SearchOptions> = { perTermCandidates: 200, maxQueryTerms: 32 };
+const DEFAULTS: Required<SearchOptions> = {
+  postingsBudget: 100_000,
+  maxQueryTerms: 32,
+  feedback: true,
+};
 
 /**
- * The local retriever: FlexSearch gives candidate passages for each query term (OR, not the
- * default AND, so a multi-word query never comes back empty because one word is missing), then
- * BM25 with the corpus statistics stored in the index ranks them.
+ * The local retriever over the sharded index: each query term's postings come from its term
+ * shard, BM25 (title terms weighted, plus a bonus for a passage whose whole title the query
+ * names) scores every passage holding a query term, and passage texts load last, for the top k.
  */
 export class LocalIndex implements Retriever {
   readonly description: string;
@@ -51,90 +65,166 @@ export class LocalIndex implements Retriever {
     options: SearchOptions = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
-    this.description = `local index (${parts.forward.docCount.toLocaleString('en-US')} passages)`;
+    this.description = `local index (${this.size.toLocaleString('en-US')} passages)`;
   }
 
   get size(): number {
-    return this.parts.forward.docCount;
+    return this.parts.manifest.counts.passages;
   }
 
   /** Ranks without loading passage texts; the benchmark and search() share it. */
-  rank(query: string, k: number): ScoredDoc[] {
-    const { flex, vocabulary, df, forward, avgDocLength, config } = this.parts;
-    const n = forward.docCount;
-    const seen = new Set<string>();
-    const terms: { id: number; idf: number; df: number; text: string }[] = [];
+  async rank(query: string, k: number, signal?: AbortSignal): Promise<ScoredDoc[]> {
+    const { manifest, terms: store } = this.parts;
+    const n = manifest.counts.passages;
+    const unique: string[] = [];
+    for (const t of tokenize(query)) {
+      if (!unique.includes(t)) unique.push(t);
+      if (unique.length >= this.options.maxQueryTerms) break;
+    }
+    if (unique.length === 0 || k <= 0) return [];
+    const entries = await Promise.all(unique.map((t) => store.lookup(t, signal)));
     let idfSum = 0;
-    for (const text of tokenize(query)) {
-      if (seen.has(text)) continue;
-      seen.add(text);
-      if (seen.size > this.options.maxQueryTerms) break;
-      const id = vocabulary.get(text);
-      const termDf = id === undefined ? 0 : (df[id] ?? 0);
-      const w = idf(termDf, n);
+    const known: { term: string; entry: TermEntry; df: number; idf: number; whole: boolean }[] = [];
+    unique.forEach((term, i) => {
+      const entry = entries[i];
+      const df = entry?.df ?? 0;
+      const w = idf(df, n);
       idfSum += w;
-      if (id !== undefined && termDf > 0) terms.push({ id, idf: w, df: termDf, text });
+      if (entry && df > 0) known.push({ term, entry, df, idf: w, whole: true });
+    });
+    if (known.length === 0) return [];
+    // Rare terms decide a ranking most and cost least: they are read whole first.
+    known.sort((a, b) => a.df - b.df);
+    let budget = this.options.postingsBudget;
+    for (const t of known) {
+      t.whole = t.df <= budget;
+      if (t.whole) budget -= t.df;
     }
-    if (terms.length === 0 || k <= 0) return [];
+    const lists = await Promise.all(
+      known.map((t) => store.postings(t.term, t.entry, t.whole, signal)),
+    );
+    throwIfAborted(signal);
+    const top = this.score(
+      lists,
+      known.map((t) => t.idf),
+      k,
+    );
+    const sims = separateScores(
+      top.map((t) => t.score),
+      top.map((t) => toSimilarity(t.score, idfSum)),
+    );
+    return top.map((t, i) => ({ doc: t.doc, bm25: t.score, similarity: sims[i] ?? 0 }));
+  }
 
-    const candidates = new Set<number>();
-    for (const t of terms) {
-      const ids = flex.search(t.text, { limit: this.options.perTermCandidates });
-      for (const id of ids) candidates.add(Number(id));
-    }
-
-    const { k1, b, titleMatchBonus } = config.bm25;
-    // Per-term and per-passage constants of termScore() hoisted out of the candidate loop.
-    const termIds = terms.map((t) => t.id);
-    const weights = terms.map((t) => t.idf * (k1 + 1));
-    const idfs = terms.map((t) => t.idf);
-    const lengthFactor = (k1 * b) / avgDocLength;
+  /** Document-at-a-time over the ascending lists: every passage holding a query term is scored. */
+  private score(lists: PostingList[], idfs: number[], k: number): { doc: number; score: number }[] {
+    const { k1, b, titleMatchBonus } = this.parts.manifest.config.bm25;
+    const avg = this.parts.manifest.stats.avgDocLength;
+    const lengthFactor = (k1 * b) / avg;
     const base = k1 * (1 - b);
-    // The best k so far, best first; candidates rarely beat the k-th, so this stays cheap.
+    const weights = Float64Array.from(idfs, (w) => w * (k1 + 1));
+    const termIdfs = Float64Array.from(idfs);
+    const m = lists.length;
+    // In the loops below every index is in range by construction (i < m, p < list length), so
+    // typed-array reads are cast rather than defaulted: this loop is the hot path of a query.
+    const at = new Uint32Array(m);
+    // The passage each list is at; Infinity once a list is done.
+    const cur = new Float64Array(m);
+    for (let i = 0; i < m; i++) cur[i] = lists[i]?.docs[0] ?? Infinity;
     const topDocs: number[] = [];
     const topScores: number[] = [];
-    for (const doc of candidates) {
-      const norm = base + lengthFactor * (forward.docLengths[doc] ?? 0);
+    const topGroups: number[] = [];
+    let kth = 0;
+    for (;;) {
+      let doc = Infinity;
+      for (let i = 0; i < m; i++) if ((cur[i] as number) < doc) doc = cur[i] as number;
+      if (doc === Infinity) break;
       let s = 0;
       let titleHits = 0;
       let titleIdf = 0;
-      for (let i = 0; i < termIds.length; i++) {
-        const entry = termEntry(forward, doc, termIds[i] ?? 0);
-        if (entry === 0) continue;
-        const tf = entry & TF_MASK;
-        s += ((weights[i] ?? 0) * tf) / (tf + norm);
-        if (entry & TITLE_BIT) {
+      let titleLength = 0;
+      let window = 0;
+      for (let i = 0; i < m; i++) {
+        if (cur[i] !== doc) continue;
+        const l = lists[i] as PostingList;
+        const p = at[i] as number;
+        const byte = l.tfs[p] as number;
+        const tf = byte & TF_MASK;
+        s += ((weights[i] as number) * tf) / (tf + base + lengthFactor * (l.lengths[p] as number));
+        if (byte & TITLE_BIT) {
           titleHits++;
-          titleIdf += idfs[i] ?? 0;
+          titleIdf += termIdfs[i] as number;
+          titleLength = l.titleLengths[p] as number;
         }
+        if (byte & WINDOW_BIT) window = l.windows[p] as number;
+        at[i] = p + 1;
+        cur[i] = p + 1 < l.docs.length ? (l.docs[p + 1] as number) : Infinity;
       }
       // Multi-hop questions name their entities: a passage about exactly such an entity.
-      if (titleHits > 0 && titleHits === forward.titleLengths[doc]) s += titleMatchBonus * titleIdf;
-      if (s <= 0) continue;
-      let at = topDocs.length;
-      while (
-        at > 0 &&
-        (s > (topScores[at - 1] ?? 0) || (s === topScores[at - 1] && doc < (topDocs[at - 1] ?? 0)))
-      )
-        at--;
-      if (at >= k) continue;
-      topDocs.splice(at, 0, doc);
-      topScores.splice(at, 0, s);
+      if (titleHits > 0 && titleHits === titleLength) s += titleMatchBonus * titleIdf;
+      if (s <= 0 || (topDocs.length >= k && s <= kth)) continue;
+      // Windows of one paragraph are one document: only its best window is returned.
+      const group = doc - window;
+      const same = topGroups.indexOf(group);
+      if (same >= 0) {
+        if (s <= (topScores[same] ?? 0)) continue;
+        topDocs.splice(same, 1);
+        topScores.splice(same, 1);
+        topGroups.splice(same, 1);
+      }
+      let pos = topDocs.length;
+      while (pos > 0 && s > (topScores[pos - 1] ?? 0)) pos--;
+      topDocs.splice(pos, 0, doc);
+      topScores.splice(pos, 0, s);
+      topGroups.splice(pos, 0, group);
       if (topDocs.length > k) {
         topDocs.pop();
         topScores.pop();
+        topGroups.pop();
       }
+      kth = topDocs.length >= k ? (topScores[k - 1] ?? 0) : 0;
     }
-    const top: ScoredDoc[] = topDocs.map((doc, i) => {
-      const bm25 = topScores[i] ?? 0;
-      return { doc, bm25, similarity: toSimilarity(bm25, idfSum) };
-    });
-    return top;
+    return topDocs.map((doc, i) => ({ doc, score: topScores[i] ?? 0 }));
+  }
+
+  /** The stored passage (id, title, text) of a ranked hit. */
+  passage(doc: number, signal?: AbortSignal): Promise<StoredPassage> {
+    return this.parts.passages.get(doc, signal);
+  }
+
+  /**
+   * The ranking web_search returns: the first pass, then (feedback on) its best passage's names
+   * as a second hop. Similarities decrease down the list and differ at two decimals.
+   */
+  async retrieve(query: string, k: number, signal?: AbortSignal): Promise<ScoredDoc[]> {
+    const first = await this.rank(query, k, signal);
+    const best = first[0];
+    if (!this.options.feedback || !best || k <= FEEDBACK_KEEP) return first;
+    const [, title, text] = await this.parts.passages.get(best.doc, signal);
+    const known = new Set([...tokenize(query), ...tokenize(title)]);
+    const names = mentionedNames(text, known);
+    if (names.length === 0) return first;
+    const second = await this.rank(`${query} ${names.join(' ')}`, k + FEEDBACK_KEEP, signal);
+    const out = first.slice(0, FEEDBACK_KEEP);
+    const taken = new Set(out.map((h) => h.doc));
+    for (const hit of [...second, ...first]) {
+      if (out.length >= k) break;
+      if (taken.has(hit.doc)) continue;
+      taken.add(hit.doc);
+      // A second-hop hit scored against a longer query: it ranks, and prints, below the kept ones.
+      const above = out[out.length - 1]?.similarity ?? 1;
+      out.push({ ...hit, similarity: Math.min(hit.similarity, above) });
+    }
+    const sims = separateScores(
+      out.map((_, i) => -i),
+      out.map((h) => h.similarity),
+    );
+    return out.map((h, i) => ({ ...h, similarity: sims[i] ?? 0 }));
   }
 
   async search(query: string, k: number, signal?: AbortSignal): Promise<Passage[]> {
     throwIfAborted(signal);
-    const hits = this.rank(query, k);
+    const hits = await this.retrieve(query, k, signal);
     return Promise.all(
       hits.map(async (hit) => {
         const [id, title, text] = await this.parts.passages.get(hit.doc, signal);

@@ -3,34 +3,35 @@ import { TOKENIZER_VERSION } from './tokenize.ts';
 
 export const INDEX_FORMAT = 'small-agent-playground/search-index';
 /** Bump when the file layout changes; loaders refuse other versions. */
-export const INDEX_FORMAT_VERSION = 1;
+export const INDEX_FORMAT_VERSION = 2;
 export const MANIFEST_FILE = 'manifest.json';
-export const FLEXSEARCH_VERSION = '0.8.212';
 
 /** Everything that must be identical at build and load time for the index to mean the same. */
 export interface IndexConfig {
   tokenizerVersion: number;
-  flexsearchVersion: string;
-  /** FlexSearch Index options (the encoder is always our tokenize()). */
-  flexsearch: { tokenize: 'strict'; resolution: number };
   /**
    * BM25 parameters used at query time; the title counts `titleWeight` times, and a passage
    * whose whole title occurs in the query gains `titleMatchBonus` times the title terms' idf.
    */
   bm25: { k1: number; b: number; titleWeight: number; titleMatchBonus: number };
   passagesPerShard: number;
+  /** Paragraphs longer than 1.5 times this many words are cut into windows of about this many. */
   chunkWords: number;
+  /** Postings kept inline per term, the highest-impact ones; the rest go to a tail pack. */
+  headPostings: number;
+  /** Term shards and tail packs are closed once they reach these sizes. */
+  termShardBytes: number;
+  tailPackBytes: number;
 }
 
-export type IndexFileKind = 'flexsearch' | 'vocabulary' | 'forward' | 'passages';
+/** Files the manifest lists itself; every shard is listed, with its sha256, in the directory. */
+export type IndexFileKind = 'directory';
 
 export interface IndexFileEntry {
   name: string;
   kind: IndexFileKind;
   bytes: number;
   sha256: string;
-  /** FlexSearch import key, for 'flexsearch' files. */
-  key?: string;
 }
 
 export interface IndexSource {
@@ -50,9 +51,13 @@ export interface IndexManifest {
     passages: number;
     duplicates: number;
     skippedEmpty: number;
+    /** Input paragraphs cut into several passages. */
+    chunked: number;
     vocabulary: number;
     postings: number;
-    shards: number;
+    termShards: number;
+    tailPacks: number;
+    passageShards: number;
   };
   /** Corpus statistics for BM25: document count is counts.passages. */
   stats: { avgDocLength: number };
@@ -62,11 +67,12 @@ export interface IndexManifest {
 
 export const DEFAULT_CONFIG: IndexConfig = {
   tokenizerVersion: TOKENIZER_VERSION,
-  flexsearchVersion: FLEXSEARCH_VERSION,
-  flexsearch: { tokenize: 'strict', resolution: 9 },
   bm25: { k1: 0.9, b: 0.4, titleWeight: 2, titleMatchBonus: 1 },
-  passagesPerShard: 5000,
+  passagesPerShard: 500,
   chunkWords: 100,
+  headPostings: 1000,
+  termShardBytes: 64 * 1024,
+  tailPackBytes: 128 * 1024,
 };
 
 export function rebuildHint(location: string): string {
@@ -128,12 +134,6 @@ export function parseManifest(bytes: Uint8Array, location: string): IndexManifes
     throw new PlaygroundError(
       'index_mismatch',
       `The search index at ${location} was built with tokenizer version ${m.config.tokenizerVersion}, this program uses version ${TOKENIZER_VERSION}. ${rebuildHint(location)}`,
-    );
-  }
-  if (m.config.flexsearchVersion !== FLEXSEARCH_VERSION) {
-    throw new PlaygroundError(
-      'index_mismatch',
-      `The search index at ${location} was built with FlexSearch ${m.config.flexsearchVersion}, this program uses ${FLEXSEARCH_VERSION}. ${rebuildHint(location)}`,
     );
   }
   return m;

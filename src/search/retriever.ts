@@ -9,7 +9,7 @@ export interface Passage {
   score: number;
 }
 
-/** Anything that can answer web_search: the local FlexSearch index or a remote /retrieve server. */
+/** Anything that can answer web_search: the local sharded index or a remote /retrieve server. */
 export interface Retriever {
   /** Short human description, e.g. "local index (44,646 passages)". */
   readonly description: string;

@@ -1,5 +1,5 @@
 /**
- * The one tokeniser behind FlexSearch, the BM25 statistics stored in an index and the benchmark
+ * The one tokeniser behind the index's terms, the BM25 statistics stored in an index and the benchmark
  * baseline: they must agree term for term, so an index records TOKENIZER_VERSION and refuses to
  * load under a different one.
  */
@@ -8,7 +8,7 @@ export const TOKENIZER_VERSION = 1;
 /** Terms longer than this are noise (URLs, base64) and would bloat the vocabulary. */
 const MAX_TERM_LENGTH = 40;
 
-// Function words carry no retrieval signal but, kept, they make FlexSearch's OR candidates and
+// Function words carry no retrieval signal but, kept, they make every query's postings and
 // the vocabulary much larger. A short English list in the spirit of Lucene's and NLTK's.
 const STOPWORDS = new Set(
   (
@@ -23,12 +23,19 @@ const STOPWORDS = new Set(
 
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
 const NON_WORD = /[^\p{L}\p{N}]+/u;
+// Most text is ASCII: there folding is only lower-casing and words are [a-z0-9], the same terms
+// the Unicode path gives, several times faster (index builds tokenise millions of passages).
+const ASCII = /^[\u0000-\u007f]*$/; // eslint-disable-line no-control-regex -- the ASCII range by definition
+const NON_WORD_ASCII = /[^a-z0-9]+/;
 
 /** Lower-cased, accent-folded word terms without stopwords, in text order (duplicates kept). */
 export function tokenize(text: string): string[] {
-  const folded = text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase();
+  const ascii = ASCII.test(text);
+  const folded = ascii
+    ? text.toLowerCase()
+    : text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase();
   const terms: string[] = [];
-  for (const raw of folded.split(NON_WORD)) {
+  for (const raw of folded.split(ascii ? NON_WORD_ASCII : NON_WORD)) {
     if (raw.length === 0 || raw.length > MAX_TERM_LENGTH || STOPWORDS.has(raw)) continue;
     terms.push(raw);
   }

@@ -8,9 +8,10 @@ import type { ChatEngine } from '../engines/chat-engine.ts';
 import { PlaygroundError } from '../errors.ts';
 import { createBrowserSandbox } from '../python/browser-sandbox.ts';
 import type { PythonSandbox, SandboxTool } from '../python/sandbox.ts';
-import { createWebSearchTool, fetchIndexSource, loadIndex } from '../search/index.ts';
+import { createWebSearchTool, loadIndex } from '../search/index.ts';
 import type { Retriever } from '../search/retriever.ts';
-import { INDEX_URL, indexStatus } from './index-status.svelte.ts';
+import { indexSource } from './index-offline.svelte.ts';
+import { indexStatus } from './index-status.svelte.ts';
 import type { RunConfig } from './lib/run-config.ts';
 import { contextWindowFor } from './lib/context.ts';
 import { runWithConfig } from './lib/run-with-config.ts';
@@ -37,9 +38,9 @@ export function getRetriever(
     .check()
     .then((present) =>
       present
-        ? loadIndex(fetchIndexSource(INDEX_URL), {
-            onProgress: (p) => onProgress(p.loadedBytes, p.totalBytes),
-          })
+        ? indexSource().then((source) =>
+            loadIndex(source, { onProgress: (p) => onProgress(p.loadedBytes, p.totalBytes) }),
+          )
         : null,
     )
     .catch((err: unknown) => {

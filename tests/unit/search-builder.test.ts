@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +48,8 @@ beforeAll(async () => {
   manifest = await buildIndexFromFiles({
     inputs: [INPUTS],
     out: indexDir,
-    config: { passagesPerShard: 4 },
+    // Tiny shards so the fixture has several of each kind and common terms have tails.
+    config: { passagesPerShard: 4, termShardBytes: 256, headPostings: 2, tailPackBytes: 64 },
   });
 });
 
@@ -149,18 +150,30 @@ describe('index build', () => {
     expect(bySource['articles.parquet']).toEqual([3, 0]);
   });
 
-  it('writes a manifest whose sizes and checksums match the files, and sharded passages', async () => {
-    expect(manifest.formatVersion).toBe(1);
+  it('writes a manifest and a directory whose sizes and checksums match every shard', async () => {
+    expect(manifest.formatVersion).toBe(2);
     expect(manifest.config.chunkWords).toBe(100);
-    expect(manifest.counts.shards).toBe(4);
-    const kinds = new Set(manifest.files.map((f) => f.kind));
-    expect(kinds).toEqual(new Set(['passages', 'flexsearch', 'vocabulary', 'forward']));
+    expect(manifest.counts.passageShards).toBe(4);
+    expect(manifest.counts.termShards).toBeGreaterThan(3);
+    expect(manifest.counts.tailPacks).toBeGreaterThan(0);
+    expect(manifest.files.map((f) => f.name)).toEqual(['directory.bin']);
     const { createHash } = await import('node:crypto');
-    for (const f of manifest.files) {
+    const { gunzipSync } = await import('node:zlib');
+    const { decodeDirectory } = await import('../../src/search/index-layout.ts');
+    const [dirEntry] = manifest.files;
+    const dirBytes = await readFile(join(indexDir, 'directory.bin'));
+    expect(createHash('sha256').update(dirBytes).digest('hex')).toBe(dirEntry?.sha256);
+    const directory = decodeDirectory(gunzipSync(dirBytes));
+    const listed = [...directory.termShards, ...directory.tailPacks, ...directory.passageShards];
+    for (const f of listed) {
       const data = await readFile(join(indexDir, f.name));
       expect(data.byteLength).toBe(f.bytes);
       expect(createHash('sha256').update(data).digest('hex')).toBe(f.sha256);
     }
+    const onDiskNames = (await readdir(indexDir)).sort();
+    expect(onDiskNames).toEqual(
+      ['directory.bin', 'manifest.json', ...listed.map((f) => f.name)].sort(),
+    );
     const onDisk = JSON.parse(
       await readFile(join(indexDir, 'manifest.json'), 'utf8'),
     ) as IndexManifest;
@@ -270,46 +283,63 @@ describe('damaged indexes', () => {
     );
   });
 
-  it('index_corrupt for a truncated forward file, naming it', async () => {
+  it('index_corrupt for a truncated directory, naming it', async () => {
     const dir = await copyIndex();
-    const data = await readFile(join(dir, 'forward.bin'));
-    await writeFile(join(dir, 'forward.bin'), data.subarray(0, data.byteLength - 7));
-    await expectError(openLocalIndex(dir), 'index_corrupt', 'forward.bin', 'truncated');
+    const data = await readFile(join(dir, 'directory.bin'));
+    await writeFile(join(dir, 'directory.bin'), data.subarray(0, data.byteLength - 7));
+    await expectError(openLocalIndex(dir), 'index_corrupt', 'directory.bin', 'truncated');
   });
 
-  it('index_corrupt for a same-size change caught by the checksum', async () => {
+  it('index_corrupt, naming the term shard, when a query needs a damaged one (same size: checksum)', async () => {
     const dir = await copyIndex();
-    const data = await readFile(join(dir, 'vocabulary.json'));
-    data[data.byteLength - 3] = data[data.byteLength - 3] === 0x31 ? 0x32 : 0x31;
-    await writeFile(join(dir, 'vocabulary.json'), data);
-    await expectError(openLocalIndex(dir), 'index_corrupt', 'vocabulary.json', 'checksum');
+    const index = await openLocalIndex(dir);
+    // Every term shard altered in place: whichever holds "aretha" is caught by its checksum.
+    for (let i = 0; i < manifest.counts.termShards; i++) {
+      const name = `terms-${String(i).padStart(6, '0')}.bin`;
+      const data = await readFile(join(dir, name));
+      const last = data.byteLength - 1;
+      data.writeUInt8(data.readUInt8(last) ^ 0xff, last);
+      await writeFile(join(dir, name), data);
+    }
+    const err = await expectError(index.search('Aretha', 1), 'index_corrupt', 'checksum');
+    expect(err.message).toMatch(/terms-\d{6}\.bin/);
   });
 
-  it('index_corrupt for a deleted FlexSearch file', async () => {
+  it('index_corrupt for a missing tail pack, only when a query reads that tail', async () => {
     const dir = await copyIndex();
-    const flex = manifest.files.find((f) => f.kind === 'flexsearch');
-    await rm(join(dir, flex?.name ?? 'x'));
-    await expectError(openLocalIndex(dir), 'index_corrupt', flex?.name ?? 'x', 'missing');
+    await rm(join(dir, 'tails-000000.bin'));
+    const index = await openLocalIndex(dir);
+    // No query touched the pack yet: opening succeeds, a query on common terms fails, named.
+    let failed: unknown;
+    for (const q of ['film', 'american', 'born', 'city', 'new', 'first', 'album', 'river']) {
+      failed = await index.search(q, 3).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (failed) break;
+    }
+    expect(failed).toBeInstanceOf(PlaygroundError);
+    expect((failed as PlaygroundError).code).toBe('index_corrupt');
+    expect((failed as PlaygroundError).message).toContain('tails-000000.bin');
   });
 
   it('index_corrupt when a damaged passage shard is first needed, and search does not cache the failure', async () => {
     const dir = await copyIndex();
-    const shard = 'passages-00000.json';
+    const index = await openLocalIndex(dir);
+    const [hit] = await index.rank('Zanzibar', 1);
+    expect(hit).toBeDefined();
+    const shard = `passages-${String(Math.floor((hit?.doc ?? 0) / 4)).padStart(6, '0')}.bin`;
     const good = await readFile(join(dir, shard));
     await writeFile(join(dir, shard), good.subarray(0, 10));
-    const index = await openLocalIndex(dir);
-    const ids = index.rank('Zanzibar', 1);
-    expect(ids.length).toBe(1);
     await expectError(index.search('Zanzibar', 1), 'index_corrupt', shard);
     await writeFile(join(dir, shard), good);
     expect((await index.search('Zanzibar', 1))[0]?.title).toBe('Zanzibar');
   });
 
-  it('index_mismatch for another format version, tokenizer or FlexSearch version', async () => {
+  it('index_mismatch for another format version or tokenizer', async () => {
     for (const [field, value] of [
-      ['formatVersion', 99],
+      ['formatVersion', 1],
       ['tokenizerVersion', 99],
-      ['flexsearchVersion', '0.7.43'],
     ] as const) {
       const dir = await copyIndex();
       const m = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Record<
@@ -362,15 +392,22 @@ describe('loading over HTTP (the browser path)', () => {
         total = p.totalBytes;
       },
     });
-    const eager = manifest.files.filter((f) => f.kind !== 'passages');
-    expect(progress).toHaveLength(eager.length);
     expect(progress.at(-1)).toBe(total);
-    expect(total).toBe(eager.reduce((s, f) => s + f.bytes, 0));
-    const shardsBefore = requested.filter((n) => n.startsWith('passages-'));
-    expect(shardsBefore).toEqual([]);
+    // Opening reads the manifest and the directory only.
+    expect(requested).toEqual(['manifest.json', 'directory.bin']);
     const hits = await index.search('Aretha Franklin Detroit', 1);
     expect(hits[0]?.title).toBe('Aretha Franklin');
-    expect(requested.filter((n) => n.startsWith('passages-')).length).toBe(1);
+    const fetched = requested.slice(2);
+    // One term shard per distinct shard of the query's terms, one passage shard for the hit.
+    expect(fetched.filter((n) => n.startsWith('passages-')).length).toBe(1);
+    const termShards = fetched.filter((n) => n.startsWith('terms-'));
+    expect(termShards.length).toBeGreaterThan(0);
+    expect(termShards.length).toBeLessThanOrEqual(3);
+    expect(termShards.length).toBeLessThan(manifest.counts.termShards);
+    // Cached: the same query again fetches nothing.
+    const before = requested.length;
+    await index.search('Aretha Franklin Detroit', 1);
+    expect(requested.length).toBe(before);
   });
 
   it('a URL without an index is index_missing', async () => {

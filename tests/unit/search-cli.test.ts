@@ -28,7 +28,7 @@ describe('playground index build', () => {
     const r = await runCli(['index', 'build', '--input', INPUTS, '--out', indexDir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^Indexed 16 passages \(3 duplicates and 0 empty skipped, [\d,]+ terms\) into .*index in \d+\.\d s\.\n$/,
+      /^Indexed 16 passages \(3 duplicates and 0 empty skipped, [\d,]+ terms, 0 long paragraphs cut into ~100-word passages\) into .*index in \d+\.\d s \(\d+ term shards, \d+ tail packs, \d+ passage shards\)\.\n$/,
     );
     expect(r.stderr).toContain('articles.parquet: parquet');
     expect(r.stderr).toContain('dpr.tsv: dpr-tsv');
@@ -57,7 +57,7 @@ describe('playground index build', () => {
       'ten',
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--chunk-words must be a positive integer');
+    expect(r.stderr).toContain('--chunk-words must be a whole number (0 or more)');
   });
 });
 

@@ -161,7 +161,7 @@ describe('createWebSearchTool', () => {
       text: 'Cleveland is a city in Ohio. Many comic book writers lived there.',
     });
     await builder.add({ title: 'Ohio', text: 'Ohio is a state in the Midwestern United States.' });
-    const tool = createWebSearchTool(builder.toLocalIndex(), 2);
+    const tool = createWebSearchTool(await builder.toLocalIndex(), 2);
     const result = await tool.call({ query: 'Harvey Pekar comic book writer Cleveland' });
     const scores = [...result.text.matchAll(/similarity: (\d\.\d\d)/g)].map((m) => Number(m[1]));
     expect(result.text).toMatch(

@@ -11,10 +11,12 @@ interface IndexBuildOptions {
   quiet: boolean;
 }
 
-function positiveInt(value: string, flag: string): number {
+function integerAtLeast(value: string, flag: string, min: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new PlaygroundError('bad_input', `${flag} must be a positive integer, got "${value}".`);
+  if (!Number.isInteger(n) || n < min) {
+    const what = min === 0 ? 'a whole number (0 or more)' : 'a positive integer';
+    throw new PlaygroundError('bad_input', `${flag} must be ${what}, got "${value}".`);
+  }
   return n;
 }
 
@@ -30,12 +32,16 @@ export function register(program: Command): void {
     )
     .requiredOption('--input <path...>', 'input files or folders')
     .requiredOption('--out <dir>', 'output index folder (replaced when the build completes)')
-    .option('--chunk-words <n>', 'words per passage when splitting articles', '100')
+    .option(
+      '--chunk-words <n>',
+      'words per passage: articles, and paragraphs over 1.5x this, are cut into windows of about this many (0: keep paragraphs whole)',
+      '100',
+    )
     .option('--limit <n>', 'stop after this many passages')
     .option('-q, --quiet', 'no progress bar', false)
     .action(async (opts: IndexBuildOptions) => {
-      const chunkWords = positiveInt(opts.chunkWords, '--chunk-words');
-      const limit = opts.limit === undefined ? undefined : positiveInt(opts.limit, '--limit');
+      const chunkWords = integerAtLeast(opts.chunkWords, '--chunk-words', 0);
+      const limit = opts.limit === undefined ? undefined : integerAtLeast(opts.limit, '--limit', 1);
       const bar = new SingleBar({
         stream: process.stderr,
         format:
@@ -79,7 +85,8 @@ export function register(program: Command): void {
       const c = manifest.counts;
       process.stdout.write(
         `Indexed ${c.passages.toLocaleString('en-US')} passages (${c.duplicates} duplicates and ${c.skippedEmpty} empty skipped, ` +
-          `${c.vocabulary.toLocaleString('en-US')} terms) into ${opts.out} in ${seconds} s.\n`,
+          `${c.vocabulary.toLocaleString('en-US')} terms, ${c.chunked.toLocaleString('en-US')} long paragraphs cut into ~${chunkWords}-word passages) ` +
+          `into ${opts.out} in ${seconds} s (${c.termShards} term shards, ${c.tailPacks} tail packs, ${c.passageShards} passage shards).\n`,
       );
     });
 }

@@ -27,6 +27,8 @@ export interface SetupPart {
   description: string;
   /** false: runs only when its flag is given (plain `playground setup` skips it). */
   byDefault?: boolean;
+  /** Options of this part that select it on their own (e.g. --corpus selects --index). */
+  selectedBy?: string[];
   /** Extra options of this part. */
   options: Option[];
   run(opts: SetupOptions): Promise<void>;
@@ -124,8 +126,10 @@ export function register(program: Command): void {
     for (const option of part.options) cmd.addOption(option);
   }
   cmd.action(async (opts: SetupOptions) => {
+    const key = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     const chosen = SETUP_PARTS.filter(
-      (p) => opts[p.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] === true,
+      (p) =>
+        opts[key(p.flag)] === true || (p.selectedBy ?? []).some((o) => opts[key(o)] !== undefined),
     );
     if (opts.ifMissing === true && hasReport()) opts.quiet = true;
     // One part failing (e.g. offline) must not stop the others; all failures are reported.

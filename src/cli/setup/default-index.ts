@@ -18,6 +18,11 @@ import { describeFailure, downloadVerified, fileIntact } from './download.ts';
 export const HOTPOT_DEV_DISTRACTOR_URL =
   'http://curtis.ml.cmu.edu/datasets/hotpot/hotpot_dev_distractor_v1.json';
 
+/** Where setup keeps what it downloads: env PLAYGROUND_SETUP_CACHE_DIR, else <repo>/.cache/setup. */
+export function setupCacheDir(): string {
+  return process.env.PLAYGROUND_SETUP_CACHE_DIR ?? join(REPO_ROOT, '.cache/setup');
+}
+
 export interface DefaultIndexOptions {
   /** Default public/generated/index. */
   out?: string;
@@ -79,8 +84,7 @@ function missingMessage(out: string, options: DefaultIndexOptions, url: string, 
 async function downloadSource(options: DefaultIndexOptions, out: string): Promise<IndexSource> {
   const url =
     options.sourceUrl ?? process.env.PLAYGROUND_INDEX_SOURCE_URL ?? HOTPOT_DEV_DISTRACTOR_URL;
-  const cacheDir =
-    options.cacheDir ?? process.env.PLAYGROUND_SETUP_CACHE_DIR ?? join(REPO_ROOT, '.cache/setup');
+  const cacheDir = options.cacheDir ?? setupCacheDir();
   const name = new URL(url).pathname.split('/').pop() || 'index-source.json';
   const path = join(cacheDir, name);
   const source: IndexSource = { kind: 'download', path, url };

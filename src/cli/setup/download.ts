@@ -103,3 +103,68 @@ export function describeFailure(err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
   return `${message}${cause}`;
 }
+
+/** The sha256 a hub publishes for a file (Hugging Face sends it as the LFS etag), if any. */
+function publishedSha256(response: Response): string | undefined {
+  const tag = (response.headers.get('x-linked-etag') ?? '').replace(/^W\//, '').replace(/"/g, '');
+  return /^[0-9a-f]{64}$/.test(tag) ? tag : undefined;
+}
+
+export interface ResumableProgress {
+  received: number;
+  total: number | null;
+  /** Bytes kept from an earlier, interrupted attempt. */
+  resumedFrom: number;
+}
+
+/**
+ * A large download that survives a dropped connection: bytes go to `<target>.part`, and a later
+ * call asks only for the rest (HTTP Range). The whole file is then checked against `sha256` or,
+ * without one, the sum the server publishes, and renamed into place.
+ */
+export async function downloadResumable(
+  spec: DownloadSpec,
+  options: Omit<DownloadOptions, 'onBytes'> & { onProgress?: (p: ResumableProgress) => void } = {},
+): Promise<{ bytes: number; resumedFrom: number; sha256?: string }> {
+  const doFetch = options.fetch ?? fetch;
+  const part = `${spec.target}.part`;
+  await mkdir(dirname(spec.target), { recursive: true });
+  let have = (await stat(part).catch(() => null))?.size ?? 0;
+  const signals = [AbortSignal.timeout(options.timeoutMs ?? 24 * 3600_000)];
+  if (options.signal) signals.push(options.signal);
+  const response = await doFetch(spec.url, {
+    signal: AbortSignal.any(signals),
+    headers: have > 0 ? { range: `bytes=${have}-` } : {},
+  });
+  if (response.status === 416 && have > 0) {
+    await response.body?.cancel();
+  } else {
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      throw new Error(`HTTP ${response.status} from ${spec.url}`);
+    }
+    // A server that ignores Range sends the whole file again: start over.
+    if (response.status !== 206) have = 0;
+    const length = Number(response.headers.get('content-length') ?? NaN);
+    const total = Number.isFinite(length) ? have + length : null;
+    const resumedFrom = have;
+    let received = have;
+    const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    body.on('data', (chunk: Buffer) => {
+      received += chunk.byteLength;
+      options.onProgress?.({ received, total, resumedFrom });
+    });
+    await pipeline(body, createWriteStream(part, { flags: have > 0 ? 'a' : 'w' }));
+    if (total !== null && received !== total)
+      throw new Error(`${spec.url} ended after ${received} of ${total} bytes`);
+  }
+  const expected = spec.sha256 ?? publishedSha256(response);
+  const actual = await sha256File(part);
+  if (expected !== undefined && actual !== expected) {
+    await rm(part, { force: true });
+    throw new ChecksumMismatch(spec.url, expected, actual);
+  }
+  const bytes = (await stat(part)).size;
+  await rename(part, spec.target);
+  return { bytes, resumedFrom: have, ...(expected !== undefined && { sha256: actual }) };
+}

@@ -5,7 +5,11 @@
 import { Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { SetupOptions, SetupPart } from '../commands/setup.ts';
-import { indexPresent, setupDefaultIndex } from './default-index.ts';
+import { basename, join } from 'node:path';
+import { PlaygroundError } from '../../errors.ts';
+import { CORPORA, describeCatalogue, findCorpus, mirrored } from './corpus-catalogue.ts';
+import { indexPresent, setupCacheDir, setupDefaultIndex } from './default-index.ts';
+import { describeFailure, downloadResumable, fileIntact } from './download.ts';
 import { fileProgress, silentProgress } from './progress.ts';
 import {
   missingWheels,
@@ -66,10 +70,79 @@ export const pyodidePackagesPart: SetupPart = {
   },
 };
 
+function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const m = Math.floor(seconds / 60);
+  return m > 0 ? `${m} min ${Math.round(seconds % 60)} s` : `${Math.round(seconds)} s`;
+}
+
+/** Downloads a catalogue corpus (resuming an interrupted download) and returns its path. */
+async function fetchCorpus(name: string, baseUrl: string | undefined): Promise<string> {
+  const entry = findCorpus(name);
+  if (!entry) {
+    throw new PlaygroundError(
+      'bad_input',
+      `Unknown corpus "${name}". Known: ${CORPORA.map((c) => c.name).join(', ')} (see --list-corpora), or build from a local file with --from <path>.`,
+    );
+  }
+  const url = mirrored(entry.url, baseUrl);
+  const target = join(
+    setupCacheDir(),
+    `corpus-${entry.name}-${basename(new URL(entry.url).pathname)}`,
+  );
+  say(
+    `corpus ${entry.name}: ${entry.title}; about ${Math.round(entry.bytes / 1e6).toLocaleString('en-US')} MB, ~${entry.passages.toLocaleString('en-US')} passages; ${entry.licence}; from ${url}`,
+  );
+  if (await fileIntact(target, entry.sha256)) {
+    say(`corpus ${entry.name}: already downloaded (${target})`);
+    return target;
+  }
+  const started = Date.now();
+  let lastLine = 0;
+  try {
+    const result = await downloadResumable(
+      { url, target, ...(entry.sha256 !== undefined && { sha256: entry.sha256 }) },
+      {
+        onProgress: ({ received, total, resumedFrom }) => {
+          const now = Date.now();
+          if (now - lastLine < 2000 && received !== total) return;
+          lastLine = now;
+          const rate = (received - resumedFrom) / Math.max(0.001, (now - started) / 1000);
+          const eta = total === null ? '?' : formatEta((total - received) / rate);
+          const of = total === null ? '' : ` of ${(total / 1e6).toFixed(1)}`;
+          say(
+            `downloading ${entry.name}: ${(received / 1e6).toFixed(1)}${of} MB, ${(rate / 1e6).toFixed(1)} MB/s, ETA ${eta}`,
+          );
+        },
+      },
+    );
+    say(
+      `corpus ${entry.name}: ${result.bytes.toLocaleString('en-US')} bytes${result.resumedFrom > 0 ? ` (resumed at ${result.resumedFrom.toLocaleString('en-US')})` : ''}${result.sha256 ? ', sha256 ok' : ''}`,
+    );
+  } catch (err) {
+    throw new PlaygroundError(
+      'download_failed',
+      `Downloading corpus ${entry.name} from ${url} stopped (${describeFailure(err)}). Run the same command again: it resumes where it stopped.`,
+      { cause: err },
+    );
+  }
+  return target;
+}
+
 export const indexPart: SetupPart = {
   flag: 'index',
   description: 'the default Wikipedia search index into public/generated/index',
+  selectedBy: ['corpus', 'list-corpora'],
   options: [
+    new Option(
+      '--corpus <name>',
+      `build the index from a catalogue corpus: ${CORPORA.map((c) => c.name).join(', ')} (implies --index)`,
+    ),
+    new Option('--list-corpora', 'print the corpus catalogue (source, licence, size) and stop'),
+    new Option(
+      '--corpus-base-url <url>',
+      'download catalogue corpora from this mirror instead of their hosts',
+    ).env('PLAYGROUND_CORPUS_BASE_URL'),
     new Option(
       '--from <path>',
       'build the index from this passages/questions file or folder instead of downloading',
@@ -81,9 +154,17 @@ export const indexPart: SetupPart = {
     ).env('PLAYGROUND_INDEX_SOURCE_URL'),
   ],
   async run(opts) {
+    if (opts.listCorpora === true) {
+      process.stdout.write(describeCatalogue() + '\n');
+      return;
+    }
     const out = str(opts.indexOut);
     if (opts.ifMissing === true && indexPresent(out)) return;
-    const from = str(opts.from);
+    const corpus = str(opts.corpus);
+    if (corpus !== undefined && opts.from !== undefined)
+      throw new PlaygroundError('bad_input', '--corpus and --from are alternatives: give one.');
+    const from =
+      corpus !== undefined ? await fetchCorpus(corpus, str(opts.corpusBaseUrl)) : str(opts.from);
     const sourceUrl = str(opts.indexSourceUrl);
     const bar = new SingleBar({
       stream: process.stderr,

@@ -1,6 +1,6 @@
 // The search API for Node (CLI, agent runs, benchmarks): reads folders and input files.
 export { buildIndexFromFiles, type BuildIndexOptions, type BuildProgress } from './build.ts';
-export { dirIndexSink, dirIndexSource } from './fs-files.ts';
+export { dirIndexSink, dirIndexSource, dirIndexStore } from './fs-files.ts';
 export {
   detectFormat,
   readPassages,

@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { JSONParser } from '@streamparser/json';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { PlaygroundError } from '../../errors.ts';
@@ -47,8 +49,33 @@ function isPassage(o: Json): boolean {
   return typeof o.contents === 'string' || typeof o.text === 'string';
 }
 
+/** gzip files (wiki-18 ships as .jsonl.gz) are read through gunzip, told by their magic bytes. */
+async function isGzip(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The file's text stream (decompressed when gzip) and the raw stream whose bytesRead is progress. */
+async function textStream(
+  path: string,
+  highWaterMark: number,
+): Promise<{ text: Readable; raw: ReturnType<typeof createReadStream> }> {
+  const raw = createReadStream(path, { highWaterMark });
+  if (!(await isGzip(path))) return { text: raw, raw };
+  const gunzip = createGunzip();
+  raw.on('error', (err) => gunzip.destroy(err));
+  return { text: raw.pipe(gunzip), raw };
+}
+
 async function firstLine(path: string): Promise<string> {
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 });
+  const { text: stream } = await textStream(path, 1 << 16);
+  stream.setEncoding('utf8');
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   try {
     for await (const line of lines) if (line.trim().length > 0) return line;
@@ -60,6 +87,18 @@ async function firstLine(path: string): Promise<string> {
 }
 
 async function readHead(path: string, bytes: number): Promise<string> {
+  if (await isGzip(path)) {
+    const { text, raw } = await textStream(path, 1 << 16);
+    const chunks: Buffer[] = [];
+    let have = 0;
+    for await (const chunk of text) {
+      chunks.push(chunk as Buffer);
+      have += (chunk as Buffer).byteLength;
+      if (have >= bytes) break;
+    }
+    raw.destroy();
+    return Buffer.concat(chunks).subarray(0, bytes).toString('utf8');
+  }
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(bytes);
@@ -169,12 +208,13 @@ async function* lines(
   path: string,
   onBytes?: (n: number) => void,
 ): AsyncGenerator<[string, number]> {
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  const { text, raw } = await textStream(path, 1 << 20);
+  text.setEncoding('utf8');
+  const rl = createInterface({ input: text, crlfDelay: Infinity });
   let n = 0;
   for await (const line of rl) {
     n++;
-    onBytes?.(stream.bytesRead);
+    onBytes?.(raw.bytesRead);
     if (line.trim().length > 0) yield [line, n];
   }
 }
@@ -296,7 +336,7 @@ async function* readParquet(
       const title = typeof row.title === 'string' ? row.title : '';
       const text = typeof row.text === 'string' ? row.text : '';
       const articleId = row.id === undefined || row.id === null ? undefined : String(row.id);
-      const chunks = chunkArticle(text, opts.chunkWords);
+      const chunks = opts.chunkWords > 0 ? chunkArticle(text, opts.chunkWords) : [text];
       for (let i = 0; i < chunks.length; i++) {
         yield {
           id: articleId === undefined ? undefined : `${articleId}-${i}`,

@@ -1,0 +1,174 @@
+import { PlaygroundError, throwIfAborted } from '../errors.ts';
+import { gunzip } from './bytes.ts';
+import { CheckedFiles } from './checked-files.ts';
+import type { IndexFileSource } from './index-files.ts';
+import { decodeDirectory, DIRECTORY_FILE, type ShardFile } from './index-layout.ts';
+import { MANIFEST_FILE, parseManifest } from './manifest.ts';
+
+/** Where a copy of an index is kept: browser storage (OPFS) in the app, a folder in Node tests. */
+export interface IndexStore extends IndexFileSource {
+  write(name: string, data: Uint8Array): Promise<void>;
+  /** The stored file's size, undefined when absent. */
+  size(name: string): Promise<number | undefined>;
+  /** Bytes this store may still take, undefined when unknown. */
+  available(): Promise<number | undefined>;
+}
+
+export interface OfflinePlan {
+  /** Every file of the index, manifest last. */
+  files: ShardFile[];
+  totalBytes: number;
+  /** Bytes already kept from an earlier (interrupted) download. */
+  storedBytes: number;
+  /** True when the store holds the whole index, manifest included. */
+  complete: boolean;
+}
+
+export interface OfflineProgress {
+  doneBytes: number;
+  totalBytes: number;
+  file: string;
+}
+
+const MB = 1e6;
+
+async function listFiles(
+  source: IndexFileSource,
+  signal?: AbortSignal,
+): Promise<{ manifest: Uint8Array; files: ShardFile[] }> {
+  const manifestBytes = await source.read(MANIFEST_FILE, signal);
+  if (!manifestBytes) {
+    throw new PlaygroundError('index_missing', `No search index at ${source.location}.`);
+  }
+  const manifest = parseManifest(manifestBytes, source.location);
+  const dirEntry = manifest.files.find((f) => f.name === DIRECTORY_FILE);
+  if (!dirEntry) {
+    throw new PlaygroundError('index_corrupt', `The index at ${source.location} has no directory.`);
+  }
+  const checked = new CheckedFiles(source);
+  const dirBytes = await checked.read(dirEntry, signal);
+  const d = decodeDirectory(await gunzip(dirBytes));
+  return {
+    manifest: manifestBytes,
+    files: [dirEntry, ...d.termShards, ...d.tailPacks, ...d.passageShards],
+  };
+}
+
+/** What a download would take: the size to show before starting, and what is kept already. */
+export async function planOfflineCopy(
+  source: IndexFileSource,
+  store: IndexStore,
+  signal?: AbortSignal,
+): Promise<OfflinePlan> {
+  const { manifest, files } = await listFiles(source, signal);
+  const all: ShardFile[] = [
+    ...files,
+    { name: MANIFEST_FILE, bytes: manifest.byteLength, sha256: '' },
+  ];
+  let storedBytes = 0;
+  let storedFiles = 0;
+  for (const f of all) {
+    if ((await store.size(f.name)) === f.bytes) {
+      storedBytes += f.bytes;
+      storedFiles++;
+    }
+  }
+  return {
+    files: all,
+    totalBytes: all.reduce((s, f) => s + f.bytes, 0),
+    storedBytes,
+    complete: storedFiles === all.length,
+  };
+}
+
+/**
+ * Copies the whole index into `store`, resuming after an interruption: files already kept at
+ * the right size are skipped (each was checked against its sha256 before it was written), and
+ * the manifest is written last, so a partial copy is never taken for a complete one.
+ */
+export async function downloadIndex(
+  source: IndexFileSource,
+  store: IndexStore,
+  options: { onProgress?: (p: OfflineProgress) => void; signal?: AbortSignal } = {},
+): Promise<OfflinePlan> {
+  const { onProgress, signal } = options;
+  const plan = await planOfflineCopy(source, store, signal);
+  const needed = plan.totalBytes - plan.storedBytes;
+  const available = await store.available();
+  if (available !== undefined && available < needed) {
+    throw new PlaygroundError(
+      'quota_exceeded',
+      `Keeping the search index offline needs ${Math.ceil(needed / MB)} MB more space, but this browser lets the app store only ${Math.floor(available / MB)} MB more. Free some space (or allow this site more storage) and try again.`,
+    );
+  }
+  const checked = new CheckedFiles(source);
+  let done = plan.storedBytes;
+  const manifestEntry = plan.files[plan.files.length - 1];
+  for (const f of plan.files.slice(0, -1)) {
+    throwIfAborted(signal);
+    if ((await store.size(f.name)) === f.bytes) continue;
+    await store.write(f.name, await checked.read(f, signal));
+    done += f.bytes;
+    onProgress?.({ doneBytes: done, totalBytes: plan.totalBytes, file: f.name });
+  }
+  const manifest = await source.read(MANIFEST_FILE, signal);
+  if (!manifest || !manifestEntry || manifest.byteLength !== manifestEntry.bytes) {
+    throw new PlaygroundError(
+      'index_mismatch',
+      `The search index at ${source.location} changed during the download. Start the download again.`,
+    );
+  }
+  await store.write(MANIFEST_FILE, manifest);
+  onProgress?.({ doneBytes: plan.totalBytes, totalBytes: plan.totalBytes, file: MANIFEST_FILE });
+  return { ...plan, storedBytes: plan.totalBytes, complete: true };
+}
+
+/** The index kept in the browser's origin-private file system (OPFS), under `folder`. */
+export function opfsIndexStore(folder = 'search-index'): IndexStore {
+  const dir = async () =>
+    (await navigator.storage.getDirectory()).getDirectoryHandle(folder, { create: true });
+  const file = async (name: string): Promise<File | undefined> => {
+    try {
+      return await (await (await dir()).getFileHandle(name)).getFile();
+    } catch (err) {
+      if (err instanceof DOMException && err.name === 'NotFoundError') return undefined;
+      throw err;
+    }
+  };
+  return {
+    location: `browser storage (${folder})`,
+    async read(name) {
+      const f = await file(name);
+      return f ? new Uint8Array(await f.arrayBuffer()) : undefined;
+    },
+    async size(name) {
+      return (await file(name))?.size;
+    },
+    async write(name, data) {
+      const handle = await (await dir()).getFileHandle(name, { create: true });
+      const writable = await handle.createWritable();
+      try {
+        await writable.write(data as Uint8Array<ArrayBuffer>);
+        await writable.close();
+      } catch (err) {
+        await writable.abort().catch(() => undefined);
+        if (err instanceof DOMException && err.name === 'QuotaExceededError') {
+          throw new PlaygroundError(
+            'quota_exceeded',
+            `The browser ran out of storage while keeping ${name} of the search index. Free some space and try again: the download resumes where it stopped.`,
+            { cause: err },
+          );
+        }
+        throw new PlaygroundError(
+          'storage_failed',
+          `Could not store ${name} of the search index (${String(err)}).`,
+          { cause: err },
+        );
+      }
+    },
+    async available() {
+      const { quota, usage } = await navigator.storage.estimate();
+      return quota === undefined ? undefined : quota - (usage ?? 0);
+    },
+  };
+}

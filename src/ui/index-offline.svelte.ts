@@ -1,0 +1,103 @@
+/**
+ * "Keep for offline": the app's search index copied into browser storage (OPFS), so web_search
+ * works with no network. The copy is used once complete and matching the served index (or when
+ * the served one cannot be reached).
+ */
+import { PlaygroundError } from '../errors.ts';
+import {
+  downloadIndex,
+  fetchIndexSource,
+  opfsIndexStore,
+  planOfflineCopy,
+  type IndexFileSource,
+} from '../search/index.ts';
+import { INDEX_URL } from './index-status.svelte.ts';
+
+const MANIFEST = 'manifest.json';
+
+function createdAt(bytes: Uint8Array | undefined): string | undefined {
+  if (!bytes) return undefined;
+  try {
+    return (JSON.parse(new TextDecoder().decode(bytes)) as { createdAt?: string }).createdAt;
+  } catch {
+    return undefined;
+  }
+}
+
+export class OfflineIndex {
+  state = $state<'unsupported' | 'unknown' | 'available' | 'saving' | 'kept' | 'failed'>('unknown');
+  totalBytes = $state(0);
+  doneBytes = $state(0);
+  error = $state<string | null>(null);
+  private controller: AbortController | null = null;
+
+  get supported(): boolean {
+    return (
+      typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function'
+    );
+  }
+
+  /** Size to show before starting, and whether a copy is already kept. */
+  async refresh(): Promise<void> {
+    if (!this.supported) {
+      this.state = 'unsupported';
+      return;
+    }
+    try {
+      const plan = await planOfflineCopy(fetchIndexSource(INDEX_URL), opfsIndexStore());
+      this.totalBytes = plan.totalBytes;
+      this.doneBytes = plan.storedBytes;
+      this.state = plan.complete ? 'kept' : 'available';
+    } catch {
+      // No network: a kept copy still answers.
+      this.state = (await opfsIndexStore().read(MANIFEST)) ? 'kept' : 'unknown';
+    }
+  }
+
+  async keep(): Promise<void> {
+    this.controller = new AbortController();
+    this.state = 'saving';
+    this.error = null;
+    try {
+      await downloadIndex(fetchIndexSource(INDEX_URL), opfsIndexStore(), {
+        signal: this.controller.signal,
+        onProgress: (p) => {
+          this.doneBytes = p.doneBytes;
+          this.totalBytes = p.totalBytes;
+        },
+      });
+      this.state = 'kept';
+    } catch (err) {
+      const e = PlaygroundError.from(err);
+      this.error =
+        e.code === 'aborted'
+          ? null
+          : e.code === 'index_missing'
+            ? 'The connection dropped. Try again: the download resumes where it stopped.'
+            : e.message;
+      this.state = 'failed';
+    } finally {
+      this.controller = null;
+    }
+  }
+
+  cancel(): void {
+    this.controller?.abort();
+  }
+}
+
+export const offlineIndex = new OfflineIndex();
+
+/**
+ * Where the app reads its index: the kept copy when it is complete and the same build as the
+ * served one (or the server is out of reach), otherwise the server.
+ */
+export async function indexSource(): Promise<IndexFileSource> {
+  const served = fetchIndexSource(INDEX_URL);
+  if (!offlineIndex.supported) return served;
+  const store = opfsIndexStore();
+  const kept = createdAt(await store.read(MANIFEST).catch(() => undefined));
+  if (!kept) return served;
+  const current = await served.read(MANIFEST).then(createdAt, () => undefined);
+  return current === undefined || current === kept ? store : served;
+}
