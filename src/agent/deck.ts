@@ -326,11 +326,3 @@ export function visibleEvents(timeline: ReplayTimeline, elapsedMs: number): numb
   while (n < timeline.events.length && (timeline.events[n]?.atMs ?? Infinity) <= elapsedMs) n++;
   return n;
 }
-
-/**
- * Pacing for createReplayEngine (src/engines/replay-engine.ts) when a deck replays a run through
- * the real agent loop instead of the timeline: ~30 characters per 16 ms tick at speed 1.
- */
-export function replayPacing(speed: number): { charsPerTick: number; tickMs: number } {
-  return { charsPerTick: Math.max(1, Math.round(30 * speed)), tickMs: 16 };
-}

@@ -12,17 +12,6 @@ export function callId(call: number): string {
   return `call_${call}`;
 }
 
-/** smolagents' truncate_content: first and last halves around a marker. */
-export function truncateContent(content: string, maxLength: number): string {
-  if (content.length <= maxLength) return content;
-  const half = Math.floor(maxLength / 2);
-  return (
-    content.slice(0, half) +
-    `\n..._This content has been truncated to stay below ${maxLength} characters_...\n` +
-    content.slice(content.length - half)
-  );
-}
-
 function errorBlock(call: number | null, message: string): string {
   return (call === null ? '' : `Call id: ${callId(call)}\n`) + 'Error:\n' + message + RETRY_NUDGE;
 }

@@ -14,7 +14,6 @@ import { PlaygroundError } from '../errors.ts';
 import { DEFAULT_MEMORY_LIMIT_MB } from '../python/node-sandbox.ts';
 
 export interface EngineCliOptions {
-  engine: string;
   gguf?: string;
   threads?: number;
   baseUrl?: string;
@@ -55,7 +54,6 @@ function number(
 
 export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {}): Command {
   return cmd
-    .addOption(new Option('--engine <kind>', 'model backend').choices(['openai']).default('openai'))
     .addOption(
       new Option(
         '--gguf <file>',

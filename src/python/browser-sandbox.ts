@@ -66,7 +66,7 @@ function createTransport(events: TransportEvents, indexURL: string): SandboxTran
 }
 
 /** Why the browser cannot run the sandbox, or null when it can. */
-export function browserSandboxUnavailable(): PlaygroundError | null {
+function browserSandboxUnavailable(): PlaygroundError | null {
   if (typeof SharedArrayBuffer === 'undefined' || !globalThis.crossOriginIsolated)
     return new PlaygroundError(
       'python_start_failed',

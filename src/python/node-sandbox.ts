@@ -143,15 +143,6 @@ function packageSource(options: NodeSandboxOptions): PackageSource | null {
   };
 }
 
-/**
- * Builds the byte-code cache of the package directory now (e.g. from a setup command), so the
- * next sandbox imports sympy in about a second. Resolves to whether the cache is ready.
- */
-export function prepareNodePythonPackages(options: NodeSandboxOptions = {}): Promise<boolean> {
-  const source = packageSource(options);
-  return source ? warmPackageCache(source) : Promise.resolve(false);
-}
-
 /** The walls a sandbox started now would have (for `playground doctor`). */
 export async function nodeSandboxWalls(wall: WallMode = 'full'): Promise<WallStatus[]> {
   const b = await nodeBundles();
