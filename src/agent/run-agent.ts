@@ -23,7 +23,8 @@ import type { AgentEventListener } from './events.ts';
 import { continuedMessages, memoryLength, recordToContinue, summarizeTurns } from './follow-up.ts';
 import { executionObservation, parseErrorObservation } from './observation.ts';
 import type { PromptProfile } from './prompt-profile.ts';
-import { addUsage, newRunRecord } from './run-record-builder.ts';
+import { newRunRecord } from './run-record-builder.ts';
+import { addUsage } from './token-usage.ts';
 import type {
   Candidate,
   ModelCall,

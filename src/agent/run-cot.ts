@@ -5,7 +5,8 @@ import { extractCotAnswer } from './answer-extraction.ts';
 import { COT_MAX_TOKENS } from './conversation.ts';
 import type { AgentEventListener } from './events.ts';
 import type { PromptProfile } from './prompt-profile.ts';
-import { addUsage, newRunRecord } from './run-record-builder.ts';
+import { newRunRecord } from './run-record-builder.ts';
+import { addUsage } from './token-usage.ts';
 import type { RunRecord } from './run-record.ts';
 
 export interface CotRunOptions {

@@ -2,7 +2,8 @@
  * A ChatEngine over any OpenAI-compatible HTTP server (vLLM, llama.cpp, Ollama, hosted APIs),
  * using only fetch so it runs in Node and in the browser.
  */
-import { PlaygroundError, isAbortError } from '../errors.ts';
+import { PlaygroundError, isAbortError, runStopped } from '../errors.ts';
+import { addOptionalUsage } from '../agent/token-usage.ts';
 import type {
   ChatChoice,
   ChatEngine,
@@ -103,15 +104,6 @@ export function clockSpeeds(
   return out;
 }
 
-function sumUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUsage | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return {
-    promptTokens: a.promptTokens + b.promptTokens,
-    completionTokens: a.completionTokens + b.completionTokens,
-  };
-}
-
 function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -120,7 +112,7 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new PlaygroundError('aborted', 'The run was stopped.'));
+      reject(runStopped());
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
@@ -186,7 +178,7 @@ export class OpenAIEngine implements ChatEngine {
       const got = part.choices.slice(0, want);
       got.forEach((_, i) => request.onSample?.(choices.length + i));
       choices.push(...got);
-      usage = sumUsage(usage, part.usage);
+      usage = addOptionalUsage(usage, part.usage);
     }
     return { choices, usage, model: this.model, latencyMs: performance.now() - started };
   }
@@ -287,8 +279,7 @@ export class OpenAIEngine implements ChatEngine {
             signal: watch.signal,
           });
         } catch (err) {
-          if (request.signal?.aborted)
-            throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+          if (request.signal?.aborted) throw runStopped(err);
           const failure = watch.failure();
           if (failure) throw failure;
           if (attempt < this.maxAttempts) {
@@ -342,12 +333,10 @@ export class OpenAIEngine implements ChatEngine {
           if (stream) result.choices.forEach((c, i) => request.onToken?.(c.text, i));
           return result;
         } catch (err) {
-          if (request.signal?.aborted)
-            throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+          if (request.signal?.aborted) throw runStopped(err);
           const failure = watch.failure();
           if (failure) throw failure;
-          if (isAbortError(err))
-            throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+          if (isAbortError(err)) throw runStopped(err);
           throw err;
         }
       } finally {
