@@ -2,7 +2,7 @@
  * docs/protocol.md section 3: the user message that follows step k. Texts are the reference's
  * (smolagents 1.13 ActionStep.to_messages), byte for byte.
  */
-import type { ExecutionResult } from '../python/sandbox.ts';
+import type { ExecutionResult } from './ports.ts';
 
 export const RETRY_NUDGE =
   "\nNow let's retry: take care not to repeat previous errors! If you have retried several times, try a completely different approach.\n";

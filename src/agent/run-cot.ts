@@ -1,5 +1,5 @@
 /** PROTOCOL section 8: the chain-of-thought baseline, one greedy call. */
-import type { ChatEngine, ChatMessage } from '../engines/chat-engine.ts';
+import type { ChatEngine, ChatMessage } from './ports.ts';
 import { PlaygroundError, isAbortError, throwIfAborted } from '../errors.ts';
 import { extractCotAnswer } from './answer-extraction.ts';
 import { COT_MAX_TOKENS } from './conversation.ts';

@@ -4,14 +4,15 @@
  * canonical serializer (sorted keys, runs in start order) so export -> import -> export is
  * byte-identical.
  */
-import type { ChatMessage, TokenUsage } from '../engines/chat-engine.ts';
-import { PlaygroundError, type ErrorCode, type SerializedError } from '../errors.ts';
 import type {
+  ChatMessage,
+  TokenUsage,
   ExecutionResult,
   FinalAnswerValue,
   SandboxError,
   ToolCallRecord,
-} from '../python/sandbox.ts';
+} from './ports.ts';
+import { PlaygroundError, type ErrorCode, type SerializedError } from '../errors.ts';
 import type {
   Candidate,
   ModelCall,

@@ -1,5 +1,5 @@
 /** Token-usage arithmetic: the one place counts are summed (runs, turns, and an engine's n requests). */
-import type { TokenUsage } from '../engines/chat-engine.ts';
+import type { TokenUsage } from './ports.ts';
 
 export function emptyUsage(): TokenUsage {
   return { promptTokens: 0, completionTokens: 0 };

@@ -8,7 +8,7 @@ import { PROMPT_PROFILES, getPromptProfile, type PromptProfile } from '../agent/
 import { DEFAULT_PYTHON_TIMEOUT_MS, MAX_SAMPLES } from '../agent/run-agent.ts';
 import { createOpenAIEngine, type ContinuationMode } from '../engines/openai-engine.ts';
 import { createLlamaCppEngine } from '../engines/llama-cpp-engine.ts';
-import type { ChatEngine } from '../engines/chat-engine.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import { DEFAULT_REQUEST_LIMITS } from '../engines/request-limits.ts';
 import { PlaygroundError } from '../errors.ts';
 import { DEFAULT_MEMORY_LIMIT_MB } from '../python/node-sandbox.ts';

@@ -12,7 +12,7 @@ import type {
   ChatResponse,
   FinishReason,
   TokenUsage,
-} from './chat-engine.ts';
+} from '../agent/ports.ts';
 import { QWEN_END_OF_TURN, renderQwenPrompt } from './qwen-chat-template.ts';
 import { DEFAULT_REQUEST_LIMITS, RequestWatch, type RequestLimits } from './request-limits.ts';
 import { readServerSentEvents } from './sse.ts';

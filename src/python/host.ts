@@ -14,7 +14,7 @@ import type {
   SandboxError,
   SandboxTool,
   ToolCallRecord,
-} from './sandbox.ts';
+} from '../agent/ports.ts';
 import type { SandboxTransport, TransportFactory } from './transport.ts';
 
 export interface SandboxHostOptions {

@@ -29,7 +29,7 @@ import {
   PYTHON_POLICY_OFF_WARNING,
   type PythonPolicy,
 } from './python-policy.ts';
-import type { PythonSandbox, SandboxTool } from './sandbox.ts';
+import type { PythonSandbox, SandboxTool } from '../agent/ports.ts';
 import type { SandboxTransport, TransportEvents } from './transport.ts';
 
 export interface NodeSandboxOptions {

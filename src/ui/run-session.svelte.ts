@@ -7,7 +7,7 @@
 import { followUpProblem, recordTurns } from '../agent/follow-up.ts';
 import type { AgentEvent } from '../agent/events.ts';
 import type { RunRecord } from '../agent/run-record.ts';
-import type { ChatEngine } from '../engines/chat-engine.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import { PlaygroundError, type SerializedError } from '../errors.ts';
 import {
   finishRun,

@@ -8,7 +8,7 @@ import {
 } from '../../src/agent/conversation.ts';
 import { executionObservation, parseErrorObservation } from '../../src/agent/observation.ts';
 import { getPromptProfile } from '../../src/agent/prompt-profile.ts';
-import type { ExecutionResult } from '../../src/python/sandbox.ts';
+import type { ExecutionResult } from '../../src/agent/ports.ts';
 
 const distilled = getPromptProfile('distilled');
 const result = (over: Partial<ExecutionResult>): ExecutionResult => ({

@@ -19,7 +19,7 @@ import {
 } from '../../src/eval/runner.ts';
 import { summarize, type RunConfig } from '../../src/eval/summary.ts';
 import type { BenchQuestion } from '../../src/eval/types.ts';
-import type { ExecutionResult, PythonSandbox } from '../../src/python/sandbox.ts';
+import type { ExecutionResult, PythonSandbox } from '../../src/agent/ports.ts';
 
 function q(
   benchmark: string,

@@ -4,7 +4,7 @@
  * shared by all of them, and src/eval's runner and graders. Each question's run is saved to History.
  */
 import type { AgentEvent } from '../../agent/events.ts';
-import type { ChatEngine } from '../../engines/chat-engine.ts';
+import type { ChatEngine, PythonSandbox } from '../../agent/ports.ts';
 import { PlaygroundError } from '../../errors.ts';
 import {
   gradeAnswer,
@@ -16,7 +16,6 @@ import {
   type RunnerResult,
   type SolveFn,
 } from '../../eval/index.ts';
-import type { PythonSandbox } from '../../python/sandbox.ts';
 import { SavingRun } from '../history/saved-runs.svelte.ts';
 import type { RunConfig } from '../lib/run-config.ts';
 import { runWithConfig } from '../lib/run-with-config.ts';

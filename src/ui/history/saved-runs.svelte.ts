@@ -7,7 +7,7 @@ import { createRunFile, serializeRunFile } from '../../agent/run-file.ts';
 import { recordTurns, summarizeTurns } from '../../agent/follow-up.ts';
 import type { RunRecord, RunSettings, TaskTurn } from '../../agent/run-record.ts';
 import { addUsage, emptyUsage } from '../../agent/token-usage.ts';
-import type { ChatEngine } from '../../engines/chat-engine.ts';
+import type { ChatEngine } from '../../agent/ports.ts';
 import { PlaygroundError } from '../../errors.ts';
 import type { RunConfig } from '../lib/run-config.ts';
 import { downloadRunFile } from './download.ts';
