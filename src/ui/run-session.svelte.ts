@@ -112,7 +112,7 @@ export class RunSession implements LiveRun {
       this.engine = { config, engine };
       saving.engine(engine);
       this.phase = 'Loading the agent…';
-      const runtime = await import('./runtime.ts');
+      const runtime = await import('./execute-run.ts');
       const record = await runtime.executeRun({
         question,
         config,

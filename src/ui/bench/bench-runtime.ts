@@ -19,7 +19,7 @@ import {
 import { SavingRun } from '../history/saved-runs.svelte.ts';
 import type { RunConfig } from '../lib/run-config.ts';
 import { runWithConfig } from '../lib/run-with-config.ts';
-import { getRetriever, startBrowserSandbox } from '../runtime.ts';
+import { getRetriever, startBrowserSandbox } from '../execute-run.ts';
 
 export interface BenchRuntimeOptions {
   questions: readonly BenchQuestion[];
