@@ -6,12 +6,24 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TOKENS } from '../agent/conversation.ts';
 import { PROMPT_PROFILES, getPromptProfile, type PromptProfile } from '../agent/prompt-profile.ts';
 import { DEFAULT_PYTHON_TIMEOUT_MS, MAX_SAMPLES } from '../agent/run-agent.ts';
-import { createOpenAIEngine, type ContinuationMode } from '../engines/openai-engine.ts';
+import {
+  createOpenAIEngine,
+  type ContinuationMode,
+  type SettingNames,
+} from '../engines/openai-engine.ts';
 import { createLlamaCppEngine } from '../engines/llama-cpp-engine.ts';
 import type { ChatEngine } from '../agent/ports.ts';
 import { DEFAULT_REQUEST_LIMITS } from '../engines/request-limits.ts';
 import { PlaygroundError } from '../errors.ts';
 import { DEFAULT_MEMORY_LIMIT_MB } from '../python/node-sandbox.ts';
+
+/** The flags that set the engine's values, for its error messages. */
+export const CLI_SETTING_NAMES: SettingNames = {
+  baseUrl: '--base-url',
+  model: '--model',
+  apiKey: '--api-key',
+  concurrency: '--concurrency',
+};
 
 export interface EngineCliOptions {
   gguf?: string;
@@ -195,6 +207,7 @@ export function createEngine(opts: EngineCliOptions): ChatEngine {
     continuation: opts.continuation,
     idleTimeoutMs: Math.round(opts.requestTimeout * 1000),
     requestTimeoutMs: Math.round(opts.requestBudget * 1000),
+    settingNames: CLI_SETTING_NAMES,
   });
 }
 
