@@ -4,9 +4,10 @@
  */
 import type { AgentEventListener } from '../agent/events.ts';
 import type { RunRecord } from '../agent/run-record.ts';
-import type { ChatEngine, PythonSandbox, SandboxTool } from '../agent/ports.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import { PlaygroundError } from '../errors.ts';
 import { createBrowserSandbox } from '../python/browser-sandbox.ts';
+import type { PythonSandbox, SandboxTool } from '../python/sandbox.ts';
 import { createWebSearchTool, fetchIndexSource, loadIndex } from '../search/index.ts';
 import type { Retriever } from '../search/retriever.ts';
 import { INDEX_URL, indexStatus } from './index-status.svelte.ts';
