@@ -64,8 +64,7 @@ export class PlaygroundError extends Error {
   /** Wraps anything thrown into a PlaygroundError, keeping the code when there is one. */
   static from(err: unknown, fallback: ErrorCode = 'internal'): PlaygroundError {
     if (err instanceof PlaygroundError) return err;
-    if (isAbortError(err))
-      return new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+    if (isAbortError(err)) return runStopped(err);
     if (isSerializedError(err)) return PlaygroundError.fromSerialized(err);
     const message = err instanceof Error ? err.message : String(err);
     return new PlaygroundError(fallback, message, { cause: err });
@@ -92,5 +91,14 @@ export function isAbortError(err: unknown): boolean {
 
 /** Throws the standard 'aborted' error when the signal has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new PlaygroundError('aborted', 'The run was stopped.');
+  if (signal?.aborted) throw runStopped();
+}
+
+/** The one 'aborted' error for a run the user stopped; `cause` keeps the underlying abort. */
+export function runStopped(cause?: unknown): PlaygroundError {
+  return new PlaygroundError(
+    'aborted',
+    'The run was stopped.',
+    cause === undefined ? undefined : { cause },
+  );
 }

@@ -12,7 +12,7 @@ import type { BenchSuite } from './index.ts';
 import { getPromptProfile } from '../../src/agent/prompt-profile.ts';
 import { runAgent } from '../../src/agent/run-agent.ts';
 import type { RunRecord } from '../../src/agent/run-record.ts';
-import type { ChatEngine, ChatMessage, ChatResponse } from '../../src/engines/chat-engine.ts';
+import type { ChatEngine, ChatMessage, ChatResponse } from '../../src/agent/ports.ts';
 import { loadLlamaCppEngine } from '../../src/engines/llama-cpp-engine.ts';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
 import { launchChromium, ROOT } from '../../tests/e2e/helpers/app-server.ts';

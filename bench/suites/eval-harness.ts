@@ -11,7 +11,7 @@ import { createOpenAIEngine } from '../../src/engines/openai-engine.ts';
 import { runEvaluation, type SolveFn } from '../../src/eval/runner.ts';
 import type { BenchQuestion } from '../../src/eval/types.ts';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
-import type { PythonSandbox } from '../../src/python/sandbox.ts';
+import type { PythonSandbox } from '../../src/agent/ports.ts';
 import type { BenchSuite } from './index.ts';
 
 const CONCURRENCY = 16;

@@ -14,7 +14,7 @@ import { loadBenchmark } from '../../src/eval/node/load-benchmark.ts';
 import { defaultGrade, runEvaluation, type GradeFn, type SolveFn } from '../../src/eval/runner.ts';
 import type { BenchQuestion, GraderId } from '../../src/eval/types.ts';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
-import type { PythonSandbox } from '../../src/python/sandbox.ts';
+import type { PythonSandbox } from '../../src/agent/ports.ts';
 import type { BenchSuite } from './index.ts';
 
 const CONCURRENCY = 4;

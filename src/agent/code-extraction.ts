@@ -8,6 +8,14 @@ import { pyDedent, pyStrip } from './python-text.ts';
 export const CODE_BLOB_PATTERN_TEXT = '```(?:py|python)?\\n(.*?)\\n```';
 const CODE_BLOB_PATTERN = /```(?:py|python)?\n(.*?)\n```/gs;
 
+/** Where a code fence opens: what comes before the first one is the model's thought. */
+const CODE_FENCE_OPEN = /```(?:py|python)?\n/;
+
+/** The output before its first code fence (all of it when there is none): the thought. */
+export function thoughtText(output: string): string {
+  return output.split(CODE_FENCE_OPEN)[0] ?? output;
+}
+
 export type Extraction = { ok: true; code: string } | { ok: false; error: string };
 
 /** All fenced code blocks, stripped and joined by a blank line; null when there is none. */

@@ -3,7 +3,7 @@
  * a call; before one, the size is estimated from the characters, at the rate the engine's own
  * counts measured on this conversation (or a cautious default before any count came back).
  */
-import type { ChatMessage } from '../engines/chat-engine.ts';
+import type { ChatMessage } from './ports.ts';
 import { PlaygroundError } from '../errors.ts';
 import type { RunRecord } from './run-record.ts';
 

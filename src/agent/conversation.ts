@@ -1,5 +1,5 @@
 /** docs/protocol.md section 1: how the conversation is laid out and sent. */
-import type { ChatMessage } from '../engines/chat-engine.ts';
+import type { ChatMessage } from './ports.ts';
 import { pyStrip } from './python-text.ts';
 import type { PromptProfile } from './prompt-profile.ts';
 

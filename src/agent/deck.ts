@@ -6,6 +6,7 @@
 import { PlaygroundError } from '../errors.ts';
 import { validateRunRecord } from './run-file.ts';
 import type { AgentMode, RunRecord, RunSettings } from './run-record.ts';
+import { isPlainObject } from '../json.ts';
 
 export const DECK_FORMAT = 'small-agent-playground/deck';
 export const DECK_VERSION = 1;
@@ -61,10 +62,6 @@ export interface Deck {
   items: DeckItem[];
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
@@ -106,7 +103,7 @@ const SETTING_RULES: Record<keyof DeckSettings, { integer: boolean; min: number;
 };
 
 function checkSettings(v: unknown, path: string): void {
-  need(isObject(v), path, 'an object', v);
+  need(isPlainObject(v), path, 'an object', v);
   const o = v as Record<string, unknown>;
   onlyKeys(o, Object.keys(SETTING_RULES), path);
   for (const [key, rule] of Object.entries(SETTING_RULES)) {
@@ -130,7 +127,7 @@ function checkSettings(v: unknown, path: string): void {
 }
 
 function checkItem(v: unknown, path: string): void {
-  need(isObject(v), path, 'an object', v);
+  need(isPlainObject(v), path, 'an object', v);
   const o = v as Record<string, unknown>;
   switch (o.type) {
     case 'question':
@@ -168,7 +165,7 @@ function checkItem(v: unknown, path: string): void {
 /** Checks a parsed deck; throws PlaygroundError 'data_invalid' naming the first thing wrong. */
 export function validateDeck(value: unknown): Deck {
   try {
-    need(isObject(value), 'deck', 'a JSON object', value);
+    need(isPlainObject(value), 'deck', 'a JSON object', value);
     const o = value as Record<string, unknown>;
     need(o.format === DECK_FORMAT, 'deck.format', `"${DECK_FORMAT}"`, o.format);
     need(o.version === DECK_VERSION, 'deck.version', String(DECK_VERSION), o.version);
@@ -325,12 +322,4 @@ export function visibleEvents(timeline: ReplayTimeline, elapsedMs: number): numb
   let n = 0;
   while (n < timeline.events.length && (timeline.events[n]?.atMs ?? Infinity) <= elapsedMs) n++;
   return n;
-}
-
-/**
- * Pacing for createReplayEngine (src/engines/replay-engine.ts) when a deck replays a run through
- * the real agent loop instead of the timeline: ~30 characters per 16 ms tick at speed 1.
- */
-export function replayPacing(speed: number): { charsPerTick: number; tickMs: number } {
-  return { charsPerTick: Math.max(1, Math.round(30 * speed)), tickMs: 16 };
 }

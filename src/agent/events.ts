@@ -1,5 +1,4 @@
-import type { TokenUsage } from '../engines/chat-engine.ts';
-import type { ExecutionResult } from '../python/sandbox.ts';
+import type { TokenUsage, ExecutionResult } from './ports.ts';
 import type { Candidate, RunRecord, StepRecord, VoteGroup } from './run-record.ts';
 
 /** What a run reports as it goes; the UI renders these live, the CLI prints some. */

@@ -6,7 +6,7 @@
  * the reference names a call `call_{len(memory.steps)}`, and its memory holds one entry per task,
  * per action step, and per max-steps finalize step.
  */
-import type { ChatMessage } from '../engines/chat-engine.ts';
+import type { ChatMessage } from './ports.ts';
 import { PlaygroundError } from '../errors.ts';
 import { fallbackTask } from './conversation.ts';
 import type { PromptProfile } from './prompt-profile.ts';

@@ -2,7 +2,7 @@
  * docs/protocol.md section 3: the user message that follows step k. Texts are the reference's
  * (smolagents 1.13 ActionStep.to_messages), byte for byte.
  */
-import type { ExecutionResult } from '../python/sandbox.ts';
+import type { ExecutionResult } from './ports.ts';
 
 export const RETRY_NUDGE =
   "\nNow let's retry: take care not to repeat previous errors! If you have retried several times, try a completely different approach.\n";
@@ -10,17 +10,6 @@ export const RETRY_NUDGE =
 /** `call_k`: k is the step number in a single question, and goes on across follow-ups. */
 export function callId(call: number): string {
   return `call_${call}`;
-}
-
-/** smolagents' truncate_content: first and last halves around a marker. */
-export function truncateContent(content: string, maxLength: number): string {
-  if (content.length <= maxLength) return content;
-  const half = Math.floor(maxLength / 2);
-  return (
-    content.slice(0, half) +
-    `\n..._This content has been truncated to stay below ${maxLength} characters_...\n` +
-    content.slice(content.length - half)
-  );
 }
 
 function errorBlock(call: number | null, message: string): string {

@@ -27,8 +27,6 @@ export const PROMPT_PROFILES: Readonly<Record<string, PromptProfile>> = {
   teacher,
 };
 
-export type PromptProfileId = keyof typeof PROMPT_PROFILES;
-
 export function getPromptProfile(id: string): PromptProfile {
   const profile = PROMPT_PROFILES[id];
   if (!profile) {

@@ -3,10 +3,15 @@
  * record out; or a follow-up question that continues an earlier record's memory (follow-up.ts).
  * Engine, sandbox and tools come from the caller; this file knows none of them.
  */
-import type { ChatMessage, ChatRequest, ChatResponse } from '../engines/chat-engine.ts';
+import type {
+  ChatMessage,
+  ChatRequest,
+  ChatResponse,
+  ChatEngine,
+  ExecutionResult,
+  PythonSandbox,
+} from './ports.ts';
 import { PlaygroundError, isAbortError, throwIfAborted } from '../errors.ts';
-import type { ChatEngine } from '../engines/chat-engine.ts';
-import type { ExecutionResult, PythonSandbox } from '../python/sandbox.ts';
 import { extractCode } from './code-extraction.ts';
 import {
   DEFAULT_MAX_STEPS,
@@ -23,7 +28,8 @@ import type { AgentEventListener } from './events.ts';
 import { continuedMessages, memoryLength, recordToContinue, summarizeTurns } from './follow-up.ts';
 import { executionObservation, parseErrorObservation } from './observation.ts';
 import type { PromptProfile } from './prompt-profile.ts';
-import { addUsage, newRunRecord } from './run-record-builder.ts';
+import { newRunRecord } from './run-record-builder.ts';
+import { addUsage } from './token-usage.ts';
 import type {
   Candidate,
   ModelCall,

@@ -1,11 +1,12 @@
 /** PROTOCOL section 8: the chain-of-thought baseline, one greedy call. */
-import type { ChatEngine, ChatMessage } from '../engines/chat-engine.ts';
+import type { ChatEngine, ChatMessage } from './ports.ts';
 import { PlaygroundError, isAbortError, throwIfAborted } from '../errors.ts';
 import { extractCotAnswer } from './answer-extraction.ts';
 import { COT_MAX_TOKENS } from './conversation.ts';
 import type { AgentEventListener } from './events.ts';
 import type { PromptProfile } from './prompt-profile.ts';
-import { addUsage, newRunRecord } from './run-record-builder.ts';
+import { newRunRecord } from './run-record-builder.ts';
+import { addUsage } from './token-usage.ts';
 import type { RunRecord } from './run-record.ts';
 
 export interface CotRunOptions {

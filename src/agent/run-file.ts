@@ -4,14 +4,15 @@
  * canonical serializer (sorted keys, runs in start order) so export -> import -> export is
  * byte-identical.
  */
-import type { ChatMessage, TokenUsage } from '../engines/chat-engine.ts';
-import { PlaygroundError, type ErrorCode, type SerializedError } from '../errors.ts';
 import type {
+  ChatMessage,
+  TokenUsage,
   ExecutionResult,
   FinalAnswerValue,
   SandboxError,
   ToolCallRecord,
-} from '../python/sandbox.ts';
+} from './ports.ts';
+import { PlaygroundError, type ErrorCode, type SerializedError } from '../errors.ts';
 import type {
   Candidate,
   ModelCall,
@@ -21,6 +22,7 @@ import type {
   TaskTurn,
   VoteGroup,
 } from './run-record.ts';
+import { isPlainObject } from '../json.ts';
 
 export const RUN_FILE_FORMAT = 'small-agent-playground/runs';
 export const RUN_FILE_VERSION = 1;
@@ -81,10 +83,6 @@ function arrayOf(check: Check): Check {
     if (!Array.isArray(v)) fail(p, 'an array', v);
     v.forEach((item, i) => check(item, `${p}[${i}]`));
   };
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const json: Check = (v, p) => {

@@ -1,19 +1,5 @@
-import type { TokenUsage } from '../engines/chat-engine.ts';
 import type { RunRecord, RunSettings } from './run-record.ts';
-
-export function emptyUsage(): TokenUsage {
-  return { promptTokens: 0, completionTokens: 0 };
-}
-
-/** Sums token counts; speeds are kept from the latest report (they are rates, not totals). */
-export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  return {
-    promptTokens: a.promptTokens + b.promptTokens,
-    completionTokens: a.completionTokens + b.completionTokens,
-    prefillTokensPerSecond: b.prefillTokensPerSecond ?? a.prefillTokensPerSecond,
-    decodeTokensPerSecond: b.decodeTokensPerSecond ?? a.decodeTokensPerSecond,
-  };
-}
+import { emptyUsage } from './token-usage.ts';
 
 export function newRunRecord(
   id: string | undefined,

@@ -1,6 +1,5 @@
-import type { ChatMessage, ChatRequest, TokenUsage } from '../engines/chat-engine.ts';
+import type { ChatMessage, ChatRequest, TokenUsage, ExecutionResult } from './ports.ts';
 import type { SerializedError } from '../errors.ts';
-import type { ExecutionResult } from '../python/sandbox.ts';
 
 export type AgentMode = 'agent' | 'cot';
 

@@ -2,7 +2,7 @@
  * docs/protocol.md section 6: self-consistent action generation picks the action whose execution
  * outcome most candidates agree on.
  */
-import type { ExecutionResult } from '../python/sandbox.ts';
+import type { ExecutionResult } from './ports.ts';
 import type { VoteGroup } from './run-record.ts';
 
 export interface VoteInput {

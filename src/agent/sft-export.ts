@@ -4,7 +4,7 @@
  * reference's: unified_framework/filter_agent_training_data.py picks the runs,
  * train_utils/preprocess.py (preprocess_logs) turns each into samples.
  */
-import type { ChatMessage } from '../engines/chat-engine.ts';
+import type { ChatMessage } from './ports.ts';
 import { fallbackMessages, mergeConsecutive } from './conversation.ts';
 import type { PromptProfile } from './prompt-profile.ts';
 import type { RunRecord } from './run-record.ts';

@@ -6,15 +6,26 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TOKENS } from '../agent/conversation.ts';
 import { PROMPT_PROFILES, getPromptProfile, type PromptProfile } from '../agent/prompt-profile.ts';
 import { DEFAULT_PYTHON_TIMEOUT_MS, MAX_SAMPLES } from '../agent/run-agent.ts';
-import { createOpenAIEngine, type ContinuationMode } from '../engines/openai-engine.ts';
+import {
+  createOpenAIEngine,
+  type ContinuationMode,
+  type SettingNames,
+} from '../engines/openai-engine.ts';
 import { createLlamaCppEngine } from '../engines/llama-cpp-engine.ts';
-import type { ChatEngine } from '../engines/chat-engine.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import { DEFAULT_REQUEST_LIMITS } from '../engines/request-limits.ts';
 import { PlaygroundError } from '../errors.ts';
 import { DEFAULT_MEMORY_LIMIT_MB } from '../python/node-sandbox.ts';
 
+/** The flags that set the engine's values, for its error messages. */
+export const CLI_SETTING_NAMES: SettingNames = {
+  baseUrl: '--base-url',
+  model: '--model',
+  apiKey: '--api-key',
+  concurrency: '--concurrency',
+};
+
 export interface EngineCliOptions {
-  engine: string;
   gguf?: string;
   threads?: number;
   baseUrl?: string;
@@ -55,7 +66,6 @@ function number(
 
 export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {}): Command {
   return cmd
-    .addOption(new Option('--engine <kind>', 'model backend').choices(['openai']).default('openai'))
     .addOption(
       new Option(
         '--gguf <file>',
@@ -197,6 +207,7 @@ export function createEngine(opts: EngineCliOptions): ChatEngine {
     continuation: opts.continuation,
     idleTimeoutMs: Math.round(opts.requestTimeout * 1000),
     requestTimeoutMs: Math.round(opts.requestBudget * 1000),
+    settingNames: CLI_SETTING_NAMES,
   });
 }
 

@@ -64,6 +64,12 @@ export function judgeFromOptions(opts: JudgeCliOptions): FactualJudge | undefine
     baseUrl: opts.judgeBaseUrl,
     model: opts.judgeModel,
     apiKey: opts.judgeApiKey,
+    settingNames: {
+      baseUrl: '--judge-base-url',
+      model: '--judge-model',
+      apiKey: '--judge-api-key',
+      concurrency: '--concurrency',
+    },
   });
   return opts.grader === 'lenient' ? createLlmJudge(engine) : createPaperJudge(engine);
 }

@@ -7,7 +7,7 @@ import type { SymbolicEqual } from '../eval/math-grader.ts';
 import { createPaperSympyEqual, createSympyEqual } from '../eval/sympy-equal.ts';
 import type { GraderId } from '../eval/types.ts';
 import { createNodeSandbox } from '../python/node-sandbox.ts';
-import type { PythonSandbox } from '../python/sandbox.ts';
+import type { PythonSandbox } from '../agent/ports.ts';
 
 export interface LazySympy {
   symbolicEqual: SymbolicEqual;

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createNodeSandbox } from '../python/node-sandbox.ts';
-import type { PythonSandbox, SandboxTool } from '../python/sandbox.ts';
+import type { PythonSandbox, SandboxTool } from '../agent/ports.ts';
 import { openLocalIndex } from '../search/node/open.ts';
 import { createRemoteRetriever } from '../search/remote-retriever.ts';
 import type { Retriever } from '../search/retriever.ts';

@@ -7,7 +7,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { totalmem } from 'node:os';
 import type { Llama, LlamaCompletion, LlamaContext, LlamaModel } from 'node-llama-cpp';
-import type { ChatEngine } from './chat-engine.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import {
   estimateMemoryBytes,
   readGgufHeaderSync,

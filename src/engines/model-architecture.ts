@@ -6,6 +6,7 @@
  * built for; tests/unit/model-architecture.test.ts checks every name and figure against it.
  */
 import type { Quantization } from './model-registry.ts';
+import { isPlainObject } from '../json.ts';
 
 /** web-llm 0.2.86's library folder (its `modelVersion`). */
 export const MODEL_LIB_BASE =
@@ -170,7 +171,6 @@ export type LibraryMatch =
   | { ok: false; reason: string };
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const pos = (o: Obj, k: string): number | undefined => {
   const v = o[k];
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
@@ -178,7 +178,7 @@ const pos = (o: Obj, k: string): number | undefined => {
 
 /** The architecture an mlc-chat-config.json describes, or what it lacks. */
 export function readArchitecture(config: Obj): Architecture | string {
-  const mc = isObj(config.model_config) ? config.model_config : null;
+  const mc = isPlainObject(config.model_config) ? config.model_config : null;
   const modelType = typeof config.model_type === 'string' ? config.model_type : null;
   if (!modelType) return 'mlc-chat-config.json names no "model_type"';
   if (!mc) return 'mlc-chat-config.json has no "model_config"';
@@ -272,7 +272,7 @@ export function matchLibrary(config: Obj): LibraryMatch {
  * web-llm's own figures for the Qwen2.5 models.
  */
 export function estimateVramMB(chatConfig: Obj, weightBytes: number): number {
-  const mc = isObj(chatConfig.model_config) ? chatConfig.model_config : {};
+  const mc = isPlainObject(chatConfig.model_config) ? chatConfig.model_config : {};
   const layers = pos(mc, 'num_hidden_layers') ?? 0;
   const heads = pos(mc, 'num_attention_heads') ?? 1;
   const kvHeads = pos(mc, 'num_key_value_heads') ?? heads;

@@ -5,6 +5,7 @@
  */
 import { PlaygroundError } from '../errors.ts';
 import type { ModelEntry } from './model-registry.ts';
+import { isPlainObject } from '../json.ts';
 
 /** How the check reads the folder; both return null for a file that is not there (a 404). */
 export interface FolderAccess {
@@ -46,7 +47,6 @@ const CONVERT_HINT = 'convert the model again with models/recipes/convert_mlc.sh
 const PARALLEL = 8;
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
@@ -93,13 +93,13 @@ function checkChatConfig(raw: unknown, problems: FolderProblem[]): Obj | null {
     });
     return null;
   };
-  if (!isObj(raw)) return bad('is not a JSON object');
+  if (!isPlainObject(raw)) return bad('is not a JSON object');
   const files = raw.tokenizer_files;
   if (!Array.isArray(files) || files.length === 0 || !files.every((f) => typeof f === 'string'))
     return bad('has no "tokenizer_files" list');
   if (!files.includes('tokenizer.json') && !files.includes('tokenizer.model'))
     return bad('names neither tokenizer.json nor tokenizer.model in "tokenizer_files"');
-  if (!isObj(raw.conv_template)) return bad('has no "conv_template" object');
+  if (!isPlainObject(raw.conv_template)) return bad('has no "conv_template" object');
   if (!isCount(raw.vocab_size) || raw.vocab_size === 0) return bad('has no "vocab_size"');
   if (typeof raw.context_window_size !== 'number') return bad('has no "context_window_size"');
   return raw;
@@ -120,11 +120,11 @@ function checkTensorCache(raw: unknown, problems: FolderProblem[]): Shard[] {
     });
     return [];
   };
-  if (!isObj(raw) || !Array.isArray(raw.records) || raw.records.length === 0)
+  if (!isPlainObject(raw) || !Array.isArray(raw.records) || raw.records.length === 0)
     return bad('has no "records" list of weight shards');
   const shards: Shard[] = [];
   for (const [i, rec] of raw.records.entries()) {
-    if (!isObj(rec) || typeof rec.dataPath !== 'string' || !isCount(rec.nbytes))
+    if (!isPlainObject(rec) || typeof rec.dataPath !== 'string' || !isCount(rec.nbytes))
       return bad(`record ${i} lacks a "dataPath" and a byte count "nbytes"`);
     if (!isSafeRelative(rec.dataPath))
       return bad(`record ${i} names "${rec.dataPath}", a path outside the folder`);
@@ -132,7 +132,9 @@ function checkTensorCache(raw: unknown, problems: FolderProblem[]): Shard[] {
     const inner = Array.isArray(rec.records) ? rec.records : [];
     for (const t of inner) {
       const end =
-        isObj(t) && isCount(t.byteOffset) && isCount(t.nbytes) ? t.byteOffset + t.nbytes : -1;
+        isPlainObject(t) && isCount(t.byteOffset) && isCount(t.nbytes)
+          ? t.byteOffset + t.nbytes
+          : -1;
       if (end < 0 || end > rec.nbytes)
         return bad(`shard ${rec.dataPath} lists a tensor outside its ${rec.nbytes} bytes`);
     }
@@ -344,10 +346,10 @@ export async function fetchLocalModels(
     const res = await fetchImpl(new URL('models/local.json', baseUrl).href, { cache: 'no-store' });
     if (!res.ok) return [];
     const body: unknown = await res.json();
-    if (!isObj(body) || !Array.isArray(body.models)) return [];
+    if (!isPlainObject(body) || !Array.isArray(body.models)) return [];
     return body.models.filter(
       (m): m is LocalModelInfo =>
-        isObj(m) &&
+        isPlainObject(m) &&
         typeof m.id === 'string' &&
         typeof m.ok === 'boolean' &&
         Array.isArray(m.problems) &&

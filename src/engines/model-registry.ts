@@ -3,6 +3,7 @@
  * and again when the app loads it, so a bad edit names the entry and field at fault.
  */
 import { PlaygroundError } from '../errors.ts';
+import { isPlainObject } from '../json.ts';
 
 export type Quantization = 'q4f16_1' | 'q4f32_1';
 /** 'distilled': an agent-distilled student (docs/protocol.md section 1); 'base': a plain instruct model. */
@@ -55,7 +56,6 @@ const KINDS: readonly string[] = ['distilled', 'base'];
 const SOURCES: readonly string[] = ['prebuilt', 'hub', 'local'];
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function fail(where: string, what: string): never {
   throw new PlaygroundError('bad_input', `models/registry.json: ${where}: ${what}`);
@@ -99,14 +99,14 @@ function url(o: Obj, key: string, where: string, allowPath: boolean): string {
 
 function entry(raw: unknown, i: number): ModelEntry {
   let where = `models[${i}]`;
-  if (!isObj(raw)) fail(where, 'must be an object');
+  if (!isPlainObject(raw)) fail(where, 'must be an object');
   const id = str(raw, 'id', where);
   where = `model "${id}"`;
   const source = oneOf<ModelSource>(raw, 'source', where, SOURCES);
   const quantization = oneOf<Quantization>(raw, 'quantization', where, QUANTS);
   if (!id.includes(quantization)) fail(where, `"id" must name its quantization ${quantization}`);
   const s = raw.sampling;
-  if (!isObj(s)) fail(where, '"sampling" must be an object');
+  if (!isPlainObject(s)) fail(where, '"sampling" must be an object');
   const sampling: SamplingDefaults = {
     temperature: num(s, 'temperature', `${where} sampling`, 0, 2),
     topP: num(s, 'topP', `${where} sampling`, 0, 1),
@@ -138,7 +138,7 @@ function entry(raw: unknown, i: number): ModelEntry {
 
 /** Checks a parsed registry.json and returns it typed; throws 'bad_input' naming the fault. */
 export function validateRegistry(raw: unknown): ModelRegistry {
-  if (!isObj(raw)) fail('top level', 'must be an object');
+  if (!isPlainObject(raw)) fail('top level', 'must be an object');
   if (raw.version !== 1) fail('top level', '"version" must be 1');
   if (!Array.isArray(raw.models) || raw.models.length === 0)
     fail('top level', '"models" must be a non-empty array');
@@ -241,7 +241,7 @@ function cpuModels(raw: unknown, ids: Set<string>): CpuModelEntry[] {
   if (!Array.isArray(raw)) fail('top level', '"cpuModels" must be an array');
   return raw.map((r: unknown, i) => {
     let where = `cpuModels[${i}]`;
-    if (!isObj(r)) fail(where, 'must be an object');
+    if (!isPlainObject(r)) fail(where, 'must be an object');
     const id = str(r, 'id', where);
     where = `CPU model "${id}"`;
     if (ids.has(id)) fail(where, 'duplicate id');
@@ -254,7 +254,7 @@ function cpuModels(raw: unknown, ids: Set<string>): CpuModelEntry[] {
     const u = url(r, 'url', where, true);
     if (!/\.gguf$/i.test(u)) fail(where, '"url" must name a .gguf file');
     const s = r.sampling;
-    if (!isObj(s)) fail(where, '"sampling" must be an object');
+    if (!isPlainObject(s)) fail(where, '"sampling" must be an object');
     const out: CpuModelEntry = {
       id,
       label: str(r, 'label', where),

@@ -2,7 +2,8 @@
  * A ChatEngine over any OpenAI-compatible HTTP server (vLLM, llama.cpp, Ollama, hosted APIs),
  * using only fetch so it runs in Node and in the browser.
  */
-import { PlaygroundError, isAbortError } from '../errors.ts';
+import { PlaygroundError, isAbortError, runStopped } from '../errors.ts';
+import { addOptionalUsage } from '../agent/token-usage.ts';
 import type {
   ChatChoice,
   ChatEngine,
@@ -11,7 +12,7 @@ import type {
   ChatResponse,
   FinishReason,
   TokenUsage,
-} from './chat-engine.ts';
+} from '../agent/ports.ts';
 import { QWEN_END_OF_TURN, renderQwenPrompt } from './qwen-chat-template.ts';
 import { DEFAULT_REQUEST_LIMITS, RequestWatch, type RequestLimits } from './request-limits.ts';
 import { readServerSentEvents } from './sse.ts';
@@ -23,6 +24,24 @@ import { readServerSentEvents } from './sse.ts';
  * - 'auto': vLLM's form first; on a 400 the completions form, remembered for later calls
  */
 export type ContinuationMode = 'auto' | 'vllm' | 'completions';
+
+/**
+ * How the user sets each value, for error messages: the app's field names unless the caller
+ * (the CLI) names its flags, so browser users are never told about command-line options.
+ */
+export interface SettingNames {
+  baseUrl: string;
+  model: string;
+  apiKey: string;
+  concurrency: string;
+}
+
+export const APP_SETTING_NAMES: SettingNames = {
+  baseUrl: 'the Server URL',
+  model: 'the Model name',
+  apiKey: 'the API key',
+  concurrency: 'the number run in parallel',
+};
 
 export interface OpenAIEngineOptions {
   /** Base URL including the version path, e.g. http://127.0.0.1:8000/v1 */
@@ -41,6 +60,8 @@ export interface OpenAIEngineOptions {
   maxResponseBytes?: number;
   continuation?: ContinuationMode;
   fetch?: typeof fetch;
+  /** Names for the settings in error messages; APP_SETTING_NAMES by default. */
+  settingNames?: SettingNames;
 }
 
 interface WireChoice {
@@ -103,15 +124,6 @@ export function clockSpeeds(
   return out;
 }
 
-function sumUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUsage | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return {
-    promptTokens: a.promptTokens + b.promptTokens,
-    completionTokens: a.completionTokens + b.completionTokens,
-  };
-}
-
 function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -120,7 +132,7 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new PlaygroundError('aborted', 'The run was stopped.'));
+      reject(runStopped());
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
@@ -141,8 +153,10 @@ export class OpenAIEngine implements ChatEngine {
   private readonly limits: RequestLimits;
   private readonly fetchImpl: typeof fetch;
   private continuation: ContinuationMode;
+  private readonly names: SettingNames;
 
   constructor(options: OpenAIEngineOptions) {
+    this.names = options.settingNames ?? APP_SETTING_NAMES;
     if (!/^https?:\/\//.test(options.baseUrl)) {
       throw new PlaygroundError(
         'bad_input',
@@ -152,7 +166,7 @@ export class OpenAIEngine implements ChatEngine {
     if (!options.model)
       throw new PlaygroundError(
         'bad_input',
-        'No model name given: pass the name the server serves (e.g. --model Qwen/Qwen2.5-1.5B-Instruct).',
+        `No model name given: set ${this.names.model} to the name the server serves, e.g. Qwen/Qwen2.5-1.5B-Instruct.`,
       );
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.model = options.model;
@@ -186,7 +200,7 @@ export class OpenAIEngine implements ChatEngine {
       const got = part.choices.slice(0, want);
       got.forEach((_, i) => request.onSample?.(choices.length + i));
       choices.push(...got);
-      usage = sumUsage(usage, part.usage);
+      usage = addOptionalUsage(usage, part.usage);
     }
     return { choices, usage, model: this.model, latencyMs: performance.now() - started };
   }
@@ -287,8 +301,7 @@ export class OpenAIEngine implements ChatEngine {
             signal: watch.signal,
           });
         } catch (err) {
-          if (request.signal?.aborted)
-            throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+          if (request.signal?.aborted) throw runStopped(err);
           const failure = watch.failure();
           if (failure) throw failure;
           if (attempt < this.maxAttempts) {
@@ -298,7 +311,7 @@ export class OpenAIEngine implements ChatEngine {
           }
           throw new PlaygroundError(
             'engine_unreachable',
-            `Cannot reach the model server at ${this.baseUrl} (${describeNetworkError(err)}). Start it (e.g. \`vllm serve <model>\`, \`llama-server\`, \`ollama serve\`) or fix --base-url.`,
+            `Cannot reach the model server at ${this.baseUrl} (${describeNetworkError(err)}). Start it (e.g. \`vllm serve <model>\`, \`llama-server\`, \`ollama serve\`) or fix ${this.names.baseUrl}.`,
             { cause: err },
           );
         }
@@ -319,11 +332,11 @@ export class OpenAIEngine implements ChatEngine {
           const code = response.status === 429 ? 'engine_rate_limited' : 'engine_http';
           const hint =
             response.status === 401 || response.status === 403
-              ? ' Check --api-key.'
+              ? ` Check ${this.names.apiKey}.`
               : response.status === 404
-                ? ` Check --base-url (it should end with the API root, e.g. /v1) and that the server serves model "${this.model}".`
+                ? ` Check ${this.names.baseUrl} (it should end with the API root, e.g. /v1) and that the server serves model "${this.model}".`
                 : response.status === 429
-                  ? ' The server is rate limiting: lower --concurrency or wait.'
+                  ? ` The server is rate limiting: lower ${this.names.concurrency} or wait.`
                   : '';
           throw new PlaygroundError(
             code,
@@ -342,12 +355,10 @@ export class OpenAIEngine implements ChatEngine {
           if (stream) result.choices.forEach((c, i) => request.onToken?.(c.text, i));
           return result;
         } catch (err) {
-          if (request.signal?.aborted)
-            throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+          if (request.signal?.aborted) throw runStopped(err);
           const failure = watch.failure();
           if (failure) throw failure;
-          if (isAbortError(err))
-            throw new PlaygroundError('aborted', 'The run was stopped.', { cause: err });
+          if (isAbortError(err)) throw runStopped(err);
           throw err;
         }
       } finally {
@@ -368,7 +379,7 @@ export class OpenAIEngine implements ChatEngine {
     } catch {
       throw new PlaygroundError(
         'engine_bad_response',
-        `The server at ${this.baseUrl} did not answer with JSON: "${snippet(text)}". Is --base-url an OpenAI-compatible API root (e.g. http://127.0.0.1:8000/v1)?`,
+        `The server at ${this.baseUrl} did not answer with JSON: "${snippet(text)}". Is ${this.names.baseUrl} an OpenAI-compatible API root (e.g. http://127.0.0.1:8000/v1)?`,
       );
     }
     if (!parsed || !Array.isArray(parsed.choices)) {

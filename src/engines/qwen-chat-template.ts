@@ -2,7 +2,7 @@
  * The Qwen2.5 ChatML template, rendered client-side for servers whose chat endpoint cannot
  * continue an assistant message (docs/protocol.md section 7 over a plain completions endpoint).
  */
-import type { ChatMessage } from './chat-engine.ts';
+import type { ChatMessage } from '../agent/ports.ts';
 
 export const QWEN_DEFAULT_SYSTEM =
   'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.';

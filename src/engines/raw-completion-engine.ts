@@ -5,7 +5,7 @@
  * parses, so what the model sees is byte-identical on every engine and never depends on the
  * template a GGUF file carries. `n` samples run one after another with seeds seed, seed+1, ...
  */
-import type { ChatEngine, ChatRequest, ChatResponse, FinishReason } from './chat-engine.ts';
+import type { ChatEngine, ChatRequest, ChatResponse, FinishReason } from '../agent/ports.ts';
 import { renderQwenPrompt } from './qwen-chat-template.ts';
 import { PlaygroundError, throwIfAborted } from '../errors.ts';
 

@@ -2,8 +2,7 @@
  * A ChatEngine that answers with the outputs a recorded run got, call by call, so a saved run
  * replays through the real agent loop (and real Python) without a GPU or a server.
  */
-import type { ChatEngine, ChatRequest, ChatResponse } from './chat-engine.ts';
-import type { RunRecord } from '../agent/run-record.ts';
+import type { ChatEngine, ChatRequest, ChatResponse, TokenUsage } from '../agent/ports.ts';
 import { PlaygroundError, throwIfAborted } from '../errors.ts';
 
 export interface ReplayOptions {
@@ -12,12 +11,18 @@ export interface ReplayOptions {
   tickMs?: number;
 }
 
+/** What a replay reads from a saved run (a RunRecord satisfies it): the model and its calls. */
+export interface RecordedCalls {
+  settings: { model: string };
+  modelCalls: readonly { purpose: string; outputs: readonly string[]; usage?: TokenUsage }[];
+}
+
 export interface ReplayEngine extends ChatEngine {
   /** Calls not yet replayed. */
   remaining(): number;
 }
 
-export function createReplayEngine(run: RunRecord, options: ReplayOptions = {}): ReplayEngine {
+export function createReplayEngine(run: RecordedCalls, options: ReplayOptions = {}): ReplayEngine {
   const calls = run.modelCalls.filter((c) => c.purpose !== 'first-thought');
   let next = 0;
   const chars = options.charsPerTick ?? 0;

@@ -15,7 +15,7 @@ import type {
   ChatResponse,
   FinishReason,
   TokenUsage,
-} from './chat-engine.ts';
+} from '../agent/ports.ts';
 import { PlaygroundError, throwIfAborted, type ErrorCode } from '../errors.ts';
 
 /** The part of web-llm's MLCEngineInterface this adapter uses. */

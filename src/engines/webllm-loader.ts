@@ -4,7 +4,7 @@
  * first page load never pays for its 6.8 MB.
  */
 import type { InitProgressReport, WebWorkerMLCEngine } from '@mlc-ai/web-llm';
-import type { ChatEngine } from './chat-engine.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import type { ModelEntry } from './model-registry.ts';
 import { toWebLLMRecord } from './model-registry.ts';
 import { createWebLLMEngine, toPlaygroundError } from './webllm-engine.ts';

@@ -8,7 +8,7 @@
  */
 import type { Wllama } from '@wllama/wllama';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import type { ChatEngine } from './chat-engine.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import {
   downloadGguf,
   memoryGgufStore,

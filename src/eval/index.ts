@@ -34,7 +34,7 @@ export {
   summarize,
   latestRecords,
   type BenchmarkSummary,
-  type RunConfig,
+  type EvalRunConfig,
   type RunSummary,
 } from './summary.ts';
 export { comparisonMarkdown, comparisonSvg, runReportMarkdown } from './report.ts';

@@ -2,7 +2,7 @@
  * The paper's factual judge (PROTOCOL section 10): an LLM asked whether the predicted and gold
  * answers match in meaning, accepting aliases. Any OpenAI-compatible endpoint through ChatEngine.
  */
-import type { ChatEngine } from '../engines/chat-engine.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import { PlaygroundError } from '../errors.ts';
 
 export const JUDGE_SYSTEM =

@@ -4,8 +4,7 @@
  */
 import type { AgentMode, RunRecord } from '../agent/run-record.ts';
 import { PlaygroundError, isAbortError, type SerializedError } from '../errors.ts';
-import type { TokenUsage } from '../engines/chat-engine.ts';
-import type { PythonSandbox } from '../python/sandbox.ts';
+import type { TokenUsage, PythonSandbox } from '../agent/ports.ts';
 import { gradeAnswer, type GradeOptions } from './grade.ts';
 import { createPaperSympyEqual, createSympyEqual } from './sympy-equal.ts';
 import type { BenchQuestion, GradeResult, QuestionKind } from './types.ts';

@@ -5,7 +5,7 @@ import { questionKey, type EvalRecord } from './runner.ts';
 import type { GraderId, QuestionKind } from './types.ts';
 
 /** The settings a run directory was made with (config.json); a resumed run must match them. */
-export interface RunConfig {
+export interface EvalRunConfig {
   version: 1;
   /** Column heading in comparisons, e.g. "Qwen2.5-1.5B agent SAG×8". */
   label: string;
@@ -53,7 +53,7 @@ export interface BenchmarkSummary {
 
 export interface RunSummary {
   version: 1;
-  config: RunConfig;
+  config: EvalRunConfig;
   updatedAt: string;
   complete: boolean;
   /** Paper order (Table 2), then other sets by name. */
@@ -116,7 +116,7 @@ function summarizeBenchmark(name: string, records: EvalRecord[]): BenchmarkSumma
 }
 
 export function summarize(
-  config: RunConfig,
+  config: EvalRunConfig,
   allRecords: readonly EvalRecord[],
   extra: { complete?: boolean; wallTimeMs?: number; now?: Date } = {},
 ): RunSummary {

@@ -2,7 +2,7 @@
  * The math grader's symbolic hook over the agent's Python sandbox: sympy decides whether
  * a - b simplifies to zero (the reference grader used sympy too). Any failure means "unknown".
  */
-import type { PythonSandbox } from '../python/sandbox.ts';
+import type { PythonSandbox } from '../agent/ports.ts';
 import { latexToPlain } from './math/expression.ts';
 import type { SymbolicEqual } from './math-grader.ts';
 

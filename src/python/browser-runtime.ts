@@ -6,7 +6,7 @@
 import type { loadPyodide as LoadPyodide } from 'pyodide';
 import { AssetClient, isAssetReply } from './asset-client.ts';
 import type { SandboxWorkerInbound, SandboxWorkerOutbound } from './frame-protocol.ts';
-import { startRuntime } from './runtime.ts';
+import { startRuntime } from './worker-runtime.ts';
 
 export interface WorkerScope {
   postMessage(message: SandboxWorkerOutbound): void;

@@ -8,7 +8,7 @@ import { PlaygroundError } from '../errors.ts';
 import { SandboxHost } from './host.ts';
 import { FrameTransport } from './frame-transport.ts';
 import { PYTHON_POLICY_OFF_WARNING, type PythonPolicy } from './python-policy.ts';
-import type { PythonSandbox, SandboxTool } from './sandbox.ts';
+import type { PythonSandbox, SandboxTool } from '../agent/ports.ts';
 import type { SandboxTransport, TransportEvents } from './transport.ts';
 
 export interface BrowserSandboxOptions {
@@ -66,7 +66,7 @@ function createTransport(events: TransportEvents, indexURL: string): SandboxTran
 }
 
 /** Why the browser cannot run the sandbox, or null when it can. */
-export function browserSandboxUnavailable(): PlaygroundError | null {
+function browserSandboxUnavailable(): PlaygroundError | null {
   if (typeof SharedArrayBuffer === 'undefined' || !globalThis.crossOriginIsolated)
     return new PlaygroundError(
       'python_start_failed',

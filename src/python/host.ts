@@ -3,7 +3,7 @@
  * a permission-restricted child process in Node). It serialises requests, answers tool calls,
  * enforces the time limit (interrupt first, then terminate and restart) and reports state loss.
  */
-import { PlaygroundError } from '../errors.ts';
+import { PlaygroundError, runStopped } from '../errors.ts';
 import type { JsonValue } from '../json.ts';
 import type { HostMessage, RawResult, RuntimeConfig, RuntimeMessage } from './protocol.ts';
 import { checkRuntimeMessage } from './protocol-check.ts';
@@ -14,7 +14,7 @@ import type {
   SandboxError,
   SandboxTool,
   ToolCallRecord,
-} from './sandbox.ts';
+} from '../agent/ports.ts';
 import type { SandboxTransport, TransportFactory } from './transport.ts';
 
 export interface SandboxHostOptions {
@@ -352,7 +352,7 @@ export class SandboxHost implements PythonSandbox {
     toolCalls: ToolCallRecord[];
     interruptedFor: 'timeout' | 'abort' | null;
   }> {
-    if (signal?.aborted) throw new PlaygroundError('aborted', 'The run was stopped.');
+    if (signal?.aborted) throw runStopped();
     const runtime = await this.ensureRuntime();
     const id = ++this.seq;
     const toolCalls: ToolCallRecord[] = [];
@@ -409,7 +409,7 @@ export class SandboxHost implements PythonSandbox {
       this.lostUnreported = true;
       if (!this.disposed) this.spawn().ready.catch(() => undefined);
     }
-    if (interruptedFor === 'abort') throw new PlaygroundError('aborted', 'The run was stopped.');
+    if (interruptedFor === 'abort') throw runStopped();
     return { outcome, toolCalls, interruptedFor };
   }
 

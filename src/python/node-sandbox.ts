@@ -29,7 +29,7 @@ import {
   PYTHON_POLICY_OFF_WARNING,
   type PythonPolicy,
 } from './python-policy.ts';
-import type { PythonSandbox, SandboxTool } from './sandbox.ts';
+import type { PythonSandbox, SandboxTool } from '../agent/ports.ts';
 import type { SandboxTransport, TransportEvents } from './transport.ts';
 
 export interface NodeSandboxOptions {
@@ -141,15 +141,6 @@ function packageSource(options: NodeSandboxOptions): PackageSource | null {
     packages: options.pythonPackages ?? ['sympy', 'mpmath'],
     ...(options.packageCacheDir ? { cacheDir: options.packageCacheDir } : {}),
   };
-}
-
-/**
- * Builds the byte-code cache of the package directory now (e.g. from a setup command), so the
- * next sandbox imports sympy in about a second. Resolves to whether the cache is ready.
- */
-export function prepareNodePythonPackages(options: NodeSandboxOptions = {}): Promise<boolean> {
-  const source = packageSource(options);
-  return source ? warmPackageCache(source) : Promise.resolve(false);
 }
 
 /** The walls a sandbox started now would have (for `playground doctor`). */

@@ -6,7 +6,7 @@
 import type { ErrorCode, SerializedError } from '../errors.ts';
 import type { JsonValue } from '../json.ts';
 import type { RawResult, RuntimeMessage } from './protocol.ts';
-import type { FinalAnswerValue, SandboxErrorKind } from './sandbox.ts';
+import type { FinalAnswerValue, SandboxErrorKind } from '../agent/ports.ts';
 
 export type CheckedMessage = { ok: true; message: RuntimeMessage } | { ok: false; reason: string };
 

@@ -1,7 +1,7 @@
 import type { SerializedError } from '../errors.ts';
 import type { JsonValue } from '../json.ts';
 import type { PythonPolicy } from './python-policy.ts';
-import type { FinalAnswerValue, SandboxErrorKind } from './sandbox.ts';
+import type { FinalAnswerValue, SandboxErrorKind } from '../agent/ports.ts';
 
 /** What the runtime needs to start; plain JSON so it crosses processes and workers. */
 export interface RuntimeConfig {

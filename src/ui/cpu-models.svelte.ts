@@ -3,7 +3,7 @@
  * cancel, and a GGUF file the user picked from their disk. wllama is imported only when a CPU
  * model is first loaded.
  */
-import type { ChatEngine } from '../engines/chat-engine.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import { LOCAL_GGUF_ID } from '../engines/engine-choice.ts';
 import type { CpuModelEntry } from '../engines/model-registry.ts';
 import type { CpuLoadProgress, LoadedCpuModel } from '../engines/wllama-engine.ts';

@@ -5,7 +5,7 @@
 // Static: the history views load run-file.ts up front anyway, so a dynamic import gains nothing.
 import { parseRunFile, validateRunRecord } from '../agent/run-file.ts';
 import type { RunRecord } from '../agent/run-record.ts';
-import type { ChatEngine } from '../engines/chat-engine.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import { PlaygroundError } from '../errors.ts';
 import type { RunConfig } from './lib/run-config.ts';
 import { chooseBrowserEngine } from '../engines/engine-choice.ts';

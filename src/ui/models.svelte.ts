@@ -6,7 +6,7 @@
  */
 import registryJson from '../../models/registry.json';
 import { getPromptProfile } from '../agent/prompt-profile.ts';
-import type { ChatEngine } from '../engines/chat-engine.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import {
   smallerModels,
   validateRegistry,

@@ -7,7 +7,7 @@
 import { followUpProblem, recordTurns } from '../agent/follow-up.ts';
 import type { AgentEvent } from '../agent/events.ts';
 import type { RunRecord } from '../agent/run-record.ts';
-import type { ChatEngine } from '../engines/chat-engine.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import { PlaygroundError, type SerializedError } from '../errors.ts';
 import {
   finishRun,
@@ -112,7 +112,7 @@ export class RunSession implements LiveRun {
       this.engine = { config, engine };
       saving.engine(engine);
       this.phase = 'Loading the agent…';
-      const runtime = await import('./runtime.ts');
+      const runtime = await import('./execute-run.ts');
       const record = await runtime.executeRun({
         question,
         config,

@@ -68,11 +68,15 @@ export function stopRunning(): boolean {
   return stopped;
 }
 
-/** What else is running, to say so instead of starting a second run (one GPU model serves all). */
-export function busyElsewhere(here: 'chat' | 'compare'): string | null {
+/**
+ * What else is running, to say so instead of starting a second run (one GPU model serves all).
+ * Every view that starts runs asks here, so none can start one while another view's run holds
+ * the model.
+ */
+export function busyElsewhere(here: 'chat' | 'compare' | 'present' | 'bench'): string | null {
   if (here !== 'chat' && chatSession.busy) return 'chat';
   if (here !== 'compare' && compareRun.running) return 'compare';
-  return otherRunners.find((r) => r.busy())?.route ?? null;
+  return otherRunners.find((r) => r.route !== here && r.busy())?.route ?? null;
 }
 
 /** What the user typed and chose in each view, kept while they visit another one. */

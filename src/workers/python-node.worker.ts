@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { lockDownRealm, probeIsolation, type ExpectedWalls } from '../python/node-lockdown.ts';
 import type { WorkerInbound } from '../python/protocol.ts';
-import { startRuntime } from '../python/runtime.ts';
+import { startRuntime } from '../python/worker-runtime.ts';
 
 const port = parentPort;
 if (!port) throw new Error('python-node.worker must run in a worker thread');

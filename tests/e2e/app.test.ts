@@ -64,7 +64,7 @@ describe('the playground app', () => {
     await open(preview.url);
     await expect.poll(() => page.getByLabel('Question', { exact: true }).isVisible()).toBe(true);
     await page.waitForLoadState('networkidle');
-    expect(scripts.some((s) => /webllm|pyodide|render|runtime/.test(s))).toBe(false);
+    expect(scripts.some((s) => /webllm|pyodide|render|runtime|execute-run/.test(s))).toBe(false);
     // Labelled controls: every one is reachable by its label.
     for (const label of ['Question', 'Engine', 'Model']) {
       expect(await page.getByLabel(label, { exact: true }).count()).toBe(1);

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { join } from 'node:path';
 import { collectErrors, launchChromium, ROOT, type Chromium } from './helpers/app-server.ts';
-import type { ExecuteOptions, ExecutionResult } from '../../src/python/sandbox.ts';
+import type { ExecuteOptions, ExecutionResult } from '../../src/agent/ports.ts';
 
 let vite: ViteDevServer;
 let chrome: Chromium;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createServer as createVite, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatMessage, ChatRequest } from '../../src/engines/chat-engine.ts';
+import type { ChatMessage, ChatRequest } from '../../src/agent/ports.ts';
 import { collectErrors, launchChromium, ROOT, type Chromium } from './helpers/app-server.ts';
 import type { ChatOutcome } from '../fixtures/gguf/browser-page.ts';
 

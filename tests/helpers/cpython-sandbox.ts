@@ -3,7 +3,7 @@
  * each program runs in a fresh `python3 -c`, as the hooks never rely on state between calls.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import type { ExecutionResult, PythonSandbox } from '../../src/python/sandbox.ts';
+import type { ExecutionResult, PythonSandbox } from '../../src/agent/ports.ts';
 
 export const cpythonHasSympy =
   spawnSync('python3', ['-c', 'import sympy'], { stdio: 'ignore' }).status === 0;

@@ -9,9 +9,8 @@ import type { RunRecord } from '../../src/agent/run-record.ts';
 import { createRunFile, parseRunFile, serializeRunFile } from '../../src/agent/run-file.ts';
 import { createOpenAIEngine } from '../../src/engines/openai-engine.ts';
 import { createReplayEngine } from '../../src/engines/replay-engine.ts';
-import type { ChatEngine, ChatMessage } from '../../src/engines/chat-engine.ts';
+import type { ChatEngine, ChatMessage, PythonSandbox } from '../../src/agent/ports.ts';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
-import type { PythonSandbox } from '../../src/python/sandbox.ts';
 import {
   startFakeOpenAIServer,
   type FakeOpenAIServer,

@@ -7,7 +7,7 @@ import { getPromptProfile } from '../../src/agent/prompt-profile.ts';
 import { runAgent } from '../../src/agent/run-agent.ts';
 import { createOpenAIEngine } from '../../src/engines/openai-engine.ts';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
-import type { PythonSandbox } from '../../src/python/sandbox.ts';
+import type { PythonSandbox } from '../../src/agent/ports.ts';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.ts';
 
 const profile = getPromptProfile('distilled');

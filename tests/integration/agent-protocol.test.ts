@@ -7,9 +7,8 @@ import type { AgentEvent } from '../../src/agent/events.ts';
 import { getPromptProfile } from '../../src/agent/prompt-profile.ts';
 import { runAgent } from '../../src/agent/run-agent.ts';
 import { createOpenAIEngine } from '../../src/engines/openai-engine.ts';
-import type { ChatMessage } from '../../src/engines/chat-engine.ts';
+import type { ChatMessage, PythonSandbox } from '../../src/agent/ports.ts';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
-import type { PythonSandbox } from '../../src/python/sandbox.ts';
 import {
   startFakeOpenAIServer,
   type FakeOpenAIServer,

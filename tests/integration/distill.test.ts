@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPromptProfile } from '../../src/agent/prompt-profile.ts';
 import { main } from '../../src/cli/main.ts';
-import type { ChatMessage } from '../../src/engines/chat-engine.ts';
+import type { ChatMessage } from '../../src/agent/ports.ts';
 import {
   startFakeOpenAIServer,
   type FakeOpenAIServer,

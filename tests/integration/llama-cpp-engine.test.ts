@@ -7,7 +7,7 @@ import { copyFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../../src/engines/chat-engine.ts';
+import type { ChatMessage } from '../../src/agent/ports.ts';
 import {
   checkGgufFile,
   loadLlamaCppEngine,

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
-import type { PythonSandbox } from '../../src/python/sandbox.ts';
+import type { PythonSandbox } from '../../src/agent/ports.ts';
 
 const PACKAGES = process.env.PLAYGROUND_PYTHON_PACKAGES ?? '/usr/lib/python3/dist-packages';
 const hasSympy = existsSync(`${PACKAGES}/sympy/__init__.py`);

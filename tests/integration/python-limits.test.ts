@@ -15,7 +15,7 @@ import {
   permissionFlags,
 } from '../../src/python/node-sandbox.ts';
 import { planWalls, SANDBOX_UID } from '../../src/python/node-wall.ts';
-import type { PythonSandbox } from '../../src/python/sandbox.ts';
+import type { PythonSandbox } from '../../src/agent/ports.ts';
 
 const LIMIT = 1000;
 const GRACE = 5000;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/json.ts';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
-import type { PythonSandbox } from '../../src/python/sandbox.ts';
+import type { PythonSandbox } from '../../src/agent/ports.ts';
 
 const calls: Record<string, JsonValue>[] = [];
 let sb: PythonSandbox;

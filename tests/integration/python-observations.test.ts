@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionObservation } from '../../src/agent/observation.ts';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
-import type { PythonSandbox } from '../../src/python/sandbox.ts';
+import type { PythonSandbox } from '../../src/agent/ports.ts';
 
 let sb: PythonSandbox;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
 import { parsePythonPolicy, PYTHON_POLICY_OFF_WARNING } from '../../src/python/python-policy.ts';
-import type { PythonSandbox } from '../../src/python/sandbox.ts';
+import type { PythonSandbox } from '../../src/agent/ports.ts';
 
 const open: PythonSandbox[] = [];
 afterAll(async () => {

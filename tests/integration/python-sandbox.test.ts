@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
-import type { PythonSandbox, SandboxTool } from '../../src/python/sandbox.ts';
+import type { PythonSandbox, SandboxTool } from '../../src/agent/ports.ts';
 
 const AUTHORIZED =
   "['collections', 'datetime', 'itertools', 'math', 'queue', 'random', 're', 'stat', 'statistics', 'time', 'unicodedata', 'numpy', 'numpy.linalg', 'sympy']";

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
-import type { PythonSandbox } from '../../src/python/sandbox.ts';
+import type { PythonSandbox } from '../../src/agent/ports.ts';
 import { createWebSearchTool, type LocalIndex } from '../../src/search/index.ts';
 import { buildIndexFromFiles, openLocalIndex } from '../../src/search/node/index.ts';
 

@@ -6,13 +6,9 @@ import {
   withEndCode,
   taskMessage,
 } from '../../src/agent/conversation.ts';
-import {
-  executionObservation,
-  parseErrorObservation,
-  truncateContent,
-} from '../../src/agent/observation.ts';
+import { executionObservation, parseErrorObservation } from '../../src/agent/observation.ts';
 import { getPromptProfile } from '../../src/agent/prompt-profile.ts';
-import type { ExecutionResult } from '../../src/python/sandbox.ts';
+import type { ExecutionResult } from '../../src/agent/ports.ts';
 
 const distilled = getPromptProfile('distilled');
 const result = (over: Partial<ExecutionResult>): ExecutionResult => ({
@@ -117,15 +113,6 @@ describe('observations (docs/protocol.md section 3)', () => {
   it('formats a parse error with no Call id', () => {
     expect(parseErrorObservation('P')).toBe(
       "Error:\nP\nNow let's retry: take care not to repeat previous errors! If you have retried several times, try a completely different approach.\n",
-    );
-  });
-  it('truncates like smolagents', () => {
-    const s = 'a'.repeat(30) + 'b'.repeat(30);
-    expect(truncateContent(s, 60)).toBe(s);
-    expect(truncateContent(s, 20)).toBe(
-      'a'.repeat(10) +
-        '\n..._This content has been truncated to stay below 20 characters_...\n' +
-        'b'.repeat(10),
     );
   });
 });

@@ -1,12 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROMPT_PROFILES, getPromptProfile } from '../../src/agent/prompt-profile.ts';
+import { SHARED_DATA_DIR, haveSharedInputs } from '../helpers/shared-inputs.ts';
 
-const specDir = resolve(process.env.AGENT_DATA_DIR ?? '../shared/data', '..', 'spec', 'prompts');
+const specDir = resolve(SHARED_DATA_DIR, '..', 'spec', 'prompts');
+const haveSpec = haveSharedInputs('The byte comparison of the distilled prompts', [specDir]);
 
 describe('prompt profiles', () => {
-  it.skipIf(!existsSync(specDir))('carries the distilled prompts byte for byte', () => {
+  it.skipIf(!haveSpec)('carries the distilled prompts byte for byte', () => {
     const p = getPromptProfile('distilled');
     const read = (f: string): string => readFileSync(resolve(specDir, f), 'utf8');
     expect(p.agentSystem).toBe(read('agent_system_distilled.txt'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { vote } from '../../src/agent/sag-vote.ts';
-import type { ExecutionResult } from '../../src/python/sandbox.ts';
+import type { ExecutionResult } from '../../src/agent/ports.ts';
 
 const ok = (logs: string): ExecutionResult => ({
   status: 'ok',

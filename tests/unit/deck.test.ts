@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import {
   buildReplayTimeline,
   parseDeck,
-  replayPacing,
   resolveDeck,
   validateDeck,
   visibleEvents,
@@ -200,6 +199,5 @@ describe('replay timeline', () => {
     expect(visibleEvents(t, t.totalMs)).toBe(t.events.length);
     const second = t.events.findIndex((e) => e.kind === 'model-output' && e.step === 2);
     expect(visibleEvents(t, t.events[second]?.atMs ?? NaN)).toBe(second + 1);
-    expect(replayPacing(2)).toEqual({ charsPerTick: 60, tickMs: 16 });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatEngine, ChatRequest } from '../../src/engines/chat-engine.ts';
+import type { ChatEngine, ChatRequest } from '../../src/agent/ports.ts';
 import {
   goldContained,
   gradeFactual,

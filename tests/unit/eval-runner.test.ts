@@ -17,9 +17,9 @@ import {
   type EvalRecord,
   type SolveFn,
 } from '../../src/eval/runner.ts';
-import { summarize, type RunConfig } from '../../src/eval/summary.ts';
+import { summarize, type EvalRunConfig } from '../../src/eval/summary.ts';
 import type { BenchQuestion } from '../../src/eval/types.ts';
-import type { ExecutionResult, PythonSandbox } from '../../src/python/sandbox.ts';
+import type { ExecutionResult, PythonSandbox } from '../../src/agent/ports.ts';
 
 function q(
   benchmark: string,
@@ -125,7 +125,7 @@ class FakeSandbox implements PythonSandbox {
   dispose = async (): Promise<void> => void (this.disposed = true);
 }
 
-const CONFIG: RunConfig = {
+const CONFIG: EvalRunConfig = {
   version: 1,
   label: 'fake agent',
   mode: 'agent',

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.ts';
+import { haveSharedInputs } from '../helpers/shared-inputs.ts';
 import { PlaygroundError } from '../../src/errors.ts';
 import { BENCHMARKS } from '../../src/eval/benchmarks.ts';
 import { fetchPaperData, paperDataFiles, type DataFile } from '../../src/eval/node/fetch-data.ts';
@@ -135,8 +136,9 @@ describe('setup --data', () => {
   });
 
   const realDir = resolveDataDir();
-  const haveReal = BENCHMARKS.filter((b) => b.paper).every((b) =>
-    existsSync(join(realDir, b.file)),
+  const haveReal = haveSharedInputs(
+    'Fetching the real eight files from a local mirror',
+    BENCHMARKS.filter((b) => b.paper).map((b) => join(realDir, b.file)),
   );
 
   it.skipIf(!haveReal)(

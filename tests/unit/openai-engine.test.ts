@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_SETTING_NAMES } from '../../src/cli/engine-options.ts';
 import { createOpenAIEngine } from '../../src/engines/openai-engine.ts';
 import { renderQwenPrompt } from '../../src/engines/qwen-chat-template.ts';
 import { PlaygroundError } from '../../src/errors.ts';
@@ -108,8 +109,26 @@ describe('OpenAI-compatible engine', () => {
         messages: msgs,
       }),
     );
-    expect(e.message).toMatch(/--base-url/);
+    // The app's own words by default: a browser user has no command line.
+    expect(e.message).toContain('Check the Server URL');
+    expect(e.message).not.toMatch(/--[a-z]/);
     expect(server.completionRequests()).toHaveLength(1);
+  });
+
+  it('names the CLI flags when the CLI builds the engine', async () => {
+    server = await startFakeOpenAIServer({ script: [{ status: 404 }, { status: 401 }] });
+    const engine = createOpenAIEngine({
+      baseUrl: server.baseUrl,
+      model: 'm',
+      retryBaseMs: 1,
+      settingNames: CLI_SETTING_NAMES,
+    });
+    expect((await rejection(engine.chat({ messages: msgs }))).message).toContain(
+      'Check --base-url',
+    );
+    expect((await rejection(engine.chat({ messages: msgs }))).message).toContain(
+      'Check --api-key.',
+    );
   });
 
   it('says the server is unreachable when nothing listens', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../src/agent/events.ts';
 import type { Candidate, RunRecord, StepRecord } from '../../src/agent/run-record.ts';
-import type { ExecutionResult } from '../../src/python/sandbox.ts';
+import type { ExecutionResult } from '../../src/agent/ports.ts';
 import { foldEvent, type LiveRun } from '../../src/ui/lib/live-run.ts';
 import { searchCalls } from '../../src/ui/lib/passages.ts';
 import { runUsage } from '../../src/ui/lib/run-stats.ts';

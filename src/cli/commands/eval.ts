@@ -18,7 +18,7 @@ import {
 } from '../../eval/node/load-benchmark.ts';
 import { RUN_FILES, openRunDirectory } from '../../eval/node/run-directory.ts';
 import { defaultGrade, runEvaluation, type RunnerEvent, type SolveFn } from '../../eval/runner.ts';
-import type { RunConfig } from '../../eval/summary.ts';
+import type { EvalRunConfig } from '../../eval/summary.ts';
 import { APPROXIMATE_NOTE, type BenchQuestion, type QuestionKind } from '../../eval/types.ts';
 import {
   addEngineOptions,
@@ -184,7 +184,7 @@ export function register(program: Command): void {
     const engine = createEngine(opts);
     const profile = profileOf(opts);
     const judge = judgeFromOptions(opts);
-    const config: RunConfig = {
+    const config: EvalRunConfig = {
       version: 1,
       label: opts.label ?? defaultLabel(opts),
       mode: opts.mode,

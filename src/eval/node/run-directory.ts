@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PlaygroundError } from '../../errors.ts';
 import { comparisonSvg, runReportMarkdown } from '../report.ts';
 import { questionKey, type EvalRecord } from '../runner.ts';
-import { latestRecords, summarize, type RunConfig, type RunSummary } from '../summary.ts';
+import { latestRecords, summarize, type EvalRunConfig, type RunSummary } from '../summary.ts';
 
 export const RUN_FILES = {
   config: 'config.json',
@@ -42,10 +42,10 @@ export async function readRecords(dir: string): Promise<EvalRecord[]> {
   return records;
 }
 
-export async function readConfig(dir: string): Promise<RunConfig | null> {
+export async function readConfig(dir: string): Promise<EvalRunConfig | null> {
   const path = join(dir, RUN_FILES.config);
   if (!existsSync(path)) return null;
-  return JSON.parse(await readFile(path, 'utf8')) as RunConfig;
+  return JSON.parse(await readFile(path, 'utf8')) as EvalRunConfig;
 }
 
 /** From the records, so a run still going (or killed) reports what it has so far. */
@@ -70,7 +70,7 @@ export async function readSummary(dir: string): Promise<RunSummary> {
 }
 
 // Settings that change what the numbers mean: a resumed run must keep them.
-const FIXED: (keyof RunConfig)[] = [
+const FIXED: (keyof EvalRunConfig)[] = [
   'mode',
   'model',
   'promptProfile',
@@ -85,7 +85,7 @@ const FIXED: (keyof RunConfig)[] = [
 
 export interface RunDirectory {
   dir: string;
-  config: RunConfig;
+  config: EvalRunConfig;
   /** Records already on disk when the directory was opened. */
   previous: EvalRecord[];
   /** Question keys a resumed run skips. */
@@ -97,7 +97,7 @@ export interface RunDirectory {
 
 export async function openRunDirectory(
   dir: string,
-  config: RunConfig,
+  config: EvalRunConfig,
   options: { retryErrors?: boolean } = {},
 ): Promise<RunDirectory> {
   await mkdir(dir, { recursive: true });
@@ -105,8 +105,8 @@ export async function openRunDirectory(
   let effective = config;
   if (existing) {
     // Runs from before graders were selectable were graded by what is now `lenient`.
-    const before: RunConfig = { ...existing, grader: existing.grader ?? 'lenient' };
-    const now: RunConfig = { ...config, grader: config.grader ?? 'lenient' };
+    const before: EvalRunConfig = { ...existing, grader: existing.grader ?? 'lenient' };
+    const now: EvalRunConfig = { ...config, grader: config.grader ?? 'lenient' };
     const changed = FIXED.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(now[k]));
     if (changed.length) {
       throw new PlaygroundError(

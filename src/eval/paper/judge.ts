@@ -4,7 +4,7 @@
  * structured-output schema (the reference's pydantic `ResponseFormat`, lines 20-22); score 1 is
  * correct. The model is the user's choice (the paper used gpt-4o-mini, line 33).
  */
-import type { ChatEngine } from '../../engines/chat-engine.ts';
+import type { ChatEngine } from '../../agent/ports.ts';
 import { PlaygroundError } from '../../errors.ts';
 import type { JsonValue } from '../../json.ts';
 import type { FactualJudge } from '../llm-judge.ts';

@@ -10,7 +10,7 @@ import {
   type BenchQuestion,
   type EvalRecord,
   type GraderId,
-  type RunConfig as EvalRunConfig,
+  type EvalRunConfig,
   type RunSummary,
 } from '../../eval/index.ts';
 import type { EngineProvider } from '../run-session.svelte.ts';

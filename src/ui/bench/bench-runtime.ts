@@ -4,7 +4,7 @@
  * shared by all of them, and src/eval's runner and graders. Each question's run is saved to History.
  */
 import type { AgentEvent } from '../../agent/events.ts';
-import type { ChatEngine } from '../../engines/chat-engine.ts';
+import type { ChatEngine, PythonSandbox } from '../../agent/ports.ts';
 import { PlaygroundError } from '../../errors.ts';
 import {
   gradeAnswer,
@@ -16,13 +16,10 @@ import {
   type RunnerResult,
   type SolveFn,
 } from '../../eval/index.ts';
-import { createBrowserSandbox } from '../../python/browser-sandbox.ts';
-import type { PythonSandbox, SandboxTool } from '../../python/sandbox.ts';
-import { createWebSearchTool } from '../../search/index.ts';
 import { SavingRun } from '../history/saved-runs.svelte.ts';
 import type { RunConfig } from '../lib/run-config.ts';
 import { runWithConfig } from '../lib/run-with-config.ts';
-import { getRetriever, noIndexTool } from '../runtime.ts';
+import { getRetriever, startBrowserSandbox } from '../execute-run.ts';
 
 export interface BenchRuntimeOptions {
   questions: readonly BenchQuestion[];
@@ -40,30 +37,13 @@ export interface BenchRuntimeOptions {
 
 async function createSandbox(onPhase: (text: string) => void): Promise<PythonSandbox> {
   onPhase('Starting Python (Pyodide)…');
-  const loading = getRetriever((done, total) =>
-    onPhase(
-      `Starting Python and loading the search index (${Math.round(done / 2 ** 20)} of ${Math.round(total / 2 ** 20)} MB)…`,
+  const sandbox = await startBrowserSandbox(
+    getRetriever((done, total) =>
+      onPhase(
+        `Starting Python and loading the search index (${Math.round(done / 2 ** 20)} of ${Math.round(total / 2 ** 20)} MB)…`,
+      ),
     ),
   );
-  const searchTool = loading.then((r) => (r ? createWebSearchTool(r) : noIndexTool));
-  // Unhandled until a step searches; the awaits below still see a failure.
-  searchTool.catch(() => undefined);
-  const tool: SandboxTool = {
-    name: 'web_search',
-    params: ['query'],
-    call: async (args, signal) => (await searchTool).call(args, signal),
-  };
-  const sandbox = createBrowserSandbox({
-    indexURL: `${import.meta.env.BASE_URL}pyodide/`,
-    tools: [tool],
-  });
-  try {
-    await Promise.all([sandbox.start(), loading]);
-  } catch (err) {
-    // A half-started worker would otherwise live on with nobody to dispose of it.
-    await sandbox.dispose().catch(() => undefined);
-    throw err;
-  }
   onPhase('');
   return sandbox;
 }

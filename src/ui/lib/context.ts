@@ -8,7 +8,7 @@ import {
 import { taskMessage } from '../../agent/conversation.ts';
 import { PROMPT_PROFILES } from '../../agent/prompt-profile.ts';
 import type { RunRecord } from '../../agent/run-record.ts';
-import type { TokenUsage } from '../../engines/chat-engine.ts';
+import type { TokenUsage } from '../../agent/ports.ts';
 import { registry } from '../models.svelte.ts';
 import type { RunConfig } from './run-config.ts';
 

@@ -5,9 +5,8 @@
 import type { AgentEvent } from '../../agent/events.ts';
 import { recordTurns, stepsOfTurn } from '../../agent/follow-up.ts';
 import type { Candidate, RunRecord, StepRecord, VoteGroup } from '../../agent/run-record.ts';
-import type { TokenUsage } from '../../engines/chat-engine.ts';
+import type { TokenUsage, ExecutionResult } from '../../agent/ports.ts';
 import type { SerializedError } from '../../errors.ts';
-import type { ExecutionResult } from '../../python/sandbox.ts';
 import type { RunConfig } from './run-config.ts';
 
 export type RunStatus =

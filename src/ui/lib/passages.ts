@@ -1,5 +1,5 @@
 import type { JsonValue } from '../../json.ts';
-import type { ExecutionResult } from '../../python/sandbox.ts';
+import type { ExecutionResult } from '../../agent/ports.ts';
 
 export interface ShownPassage {
   title: string;

@@ -1,6 +1,6 @@
 import { turnOf } from '../../agent/follow-up.ts';
 import type { RunRecord } from '../../agent/run-record.ts';
-import type { TokenUsage } from '../../engines/chat-engine.ts';
+import type { TokenUsage } from '../../agent/ports.ts';
 
 /**
  * Run totals (or one question's, in a conversation); tokens/s are averaged over the calls that

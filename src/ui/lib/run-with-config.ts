@@ -8,8 +8,7 @@ import { getPromptProfile } from '../../agent/prompt-profile.ts';
 import { runAgent } from '../../agent/run-agent.ts';
 import { runCot } from '../../agent/run-cot.ts';
 import type { RunRecord } from '../../agent/run-record.ts';
-import type { ChatEngine } from '../../engines/chat-engine.ts';
-import type { PythonSandbox } from '../../python/sandbox.ts';
+import type { ChatEngine, PythonSandbox } from '../../agent/ports.ts';
 import type { RunConfig } from './run-config.ts';
 
 export interface RunWithConfigOptions {

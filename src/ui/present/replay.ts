@@ -10,6 +10,7 @@ import {
   MIN_REPLAY_SPEED,
   type ReplayTimeline,
 } from '../../agent/deck.ts';
+import { thoughtText } from '../../agent/code-extraction.ts';
 import type { RunRecord, StepRecord } from '../../agent/run-record.ts';
 import type { SerializedError } from '../../errors.ts';
 import { fromRecord, newStep, type LiveStep, type RunStatus } from '../lib/live-run.ts';
@@ -29,7 +30,7 @@ export interface ReplayFrame {
 /** Text of a model output before its first code fence: what the model thought. */
 function thoughtOnly(output: string): string {
   // The "Code:" that introduces the fence belongs to the next reveal, not to the thought.
-  return (output.split(/```(?:py|python)?\n/)[0] ?? output).replace(/\n?Code:\s*$/, '');
+  return thoughtText(output).replace(/\n?Code:\s*$/, '');
 }
 
 function chosenOutput(r: StepRecord): string {

@@ -4,7 +4,7 @@
  */
 import type { AgentEventListener } from '../agent/events.ts';
 import type { RunRecord } from '../agent/run-record.ts';
-import type { ChatEngine } from '../engines/chat-engine.ts';
+import type { ChatEngine } from '../agent/ports.ts';
 import { PlaygroundError } from '../errors.ts';
 import { createBrowserSandbox } from '../python/browser-sandbox.ts';
 import type { PythonSandbox, SandboxTool } from '../python/sandbox.ts';
@@ -50,7 +50,7 @@ export function getRetriever(
   return retriever;
 }
 
-export const noIndexTool: SandboxTool = {
+const noIndexTool: SandboxTool = {
   name: 'web_search',
   params: ['query'],
   call: async () => ({
@@ -59,32 +59,46 @@ export const noIndexTool: SandboxTool = {
   }),
 };
 
+/**
+ * The app's one sandbox-and-tools wiring (chat and benchmark): a started Pyodide sandbox whose
+ * web_search waits for the index, so Pyodide and the index load side by side. A sandbox that
+ * fails to start is disposed of, not left running with nobody to end it.
+ */
+export async function startBrowserSandbox(
+  loading: Promise<Retriever | null>,
+): Promise<PythonSandbox> {
+  const searchTool = loading.then((r) => (r ? createWebSearchTool(r) : noIndexTool));
+  // Unhandled until a step searches; the await below still sees a failure.
+  searchTool.catch(() => undefined);
+  const tool: SandboxTool = {
+    name: 'web_search',
+    params: ['query'],
+    call: async (args, signal) => (await searchTool).call(args, signal),
+  };
+  const sandbox = createBrowserSandbox({
+    indexURL: `${import.meta.env.BASE_URL}pyodide/`,
+    tools: [tool],
+  });
+  try {
+    await Promise.all([sandbox.start(), loading]);
+  } catch (err) {
+    await sandbox.dispose().catch(() => undefined);
+    throw err;
+  }
+  return sandbox;
+}
+
 async function getSandbox(onPhase: (text: string) => void): Promise<PythonSandbox> {
   if (!sandbox) {
-    sandbox = (async () => {
-      let index = 'loading the search index';
-      const say = () => onPhase(`Starting Python (Pyodide) and ${index}…`);
-      say();
-      // The tool resolves the index on first call, so Pyodide and the index load side by side.
-      const loading = getRetriever((done, total) => {
+    let index = 'loading the search index';
+    const say = () => onPhase(`Starting Python (Pyodide) and ${index}…`);
+    say();
+    sandbox = startBrowserSandbox(
+      getRetriever((done, total) => {
         index = `loading the search index (${Math.round(done / 2 ** 20)} of ${Math.round(total / 2 ** 20)} MB)`;
         say();
-      });
-      const tool: SandboxTool = {
-        name: 'web_search',
-        params: ['query'],
-        call: async (args, signal) => {
-          const r = await loading;
-          return (r ? createWebSearchTool(r) : noIndexTool).call(args, signal);
-        },
-      };
-      const s = createBrowserSandbox({
-        indexURL: `${import.meta.env.BASE_URL}pyodide/`,
-        tools: [tool],
-      });
-      await Promise.all([s.start(), loading]);
-      return s;
-    })();
+      }),
+    );
     sandbox.catch(() => {
       sandbox = null;
     });
