@@ -3,15 +3,19 @@ import { cachedLoad, LruCache, type CheckedFiles } from './checked-files.ts';
 import type { StoredPassage } from './index-builder.ts';
 import type { ShardFile } from './index-layout.ts';
 
-/** Passage shards kept decoded at once: a few MB whatever the corpus. */
-const CACHED_SHARDS = 16;
+/**
+ * Decoded passage shards kept, bounded by their unpacked bytes (about their heap size): every
+ * query reads 3-4 shards, and re-reading, hashing, unpacking and parsing a missed one cost as
+ * much as ranking. 24 MB holds all of a 45k corpus, and a bounded working set of a larger one.
+ */
+const CACHED_BYTES = 24e6;
 
 /**
  * Passage texts, fetched one gzipped shard at a time on first use: a query downloads only the
  * shards that hold its results, each checked against the directory before it is trusted.
  */
 export class PassageStore {
-  private readonly cache = new LruCache<Promise<StoredPassage[]>>(CACHED_SHARDS);
+  private readonly cache = new LruCache<Promise<StoredPassage[]>>(CACHED_BYTES);
 
   constructor(
     private readonly files: CheckedFiles,
@@ -38,7 +42,10 @@ export class PassageStore {
     const bytes = await this.files.read(file, signal);
     let rows: unknown;
     try {
-      rows = JSON.parse(decodeUtf8(await gunzip(bytes)));
+      const unpacked = await gunzip(bytes);
+      // Its cost was unknown (one byte) while it loaded.
+      this.cache.setCost(file.name, unpacked.byteLength);
+      rows = JSON.parse(decodeUtf8(unpacked));
     } catch (err) {
       throw this.files.error('index_corrupt', file.name, 'is not a gzipped passage array', err);
     }
