@@ -33,8 +33,11 @@ export interface SearchOptions {
   feedback?: boolean;
 }
 
-/** Passages scored per block: the accumulators are fixed at ~1.4 MB whatever the corpus. */
-const BLOCK = 1 << 16;
+/**
+ * Passages scored per block: accumulators of ~90 KB whatever the corpus, and small enough that
+ * MaxScore (below) skips work in most blocks once the top k are full.
+ */
+const BLOCK = 1 << 12;
 const WORDS = BLOCK >>> 5;
 
 /** First-pass results kept at the top when the second hop fills the rest. */
@@ -148,6 +151,18 @@ export class LocalIndex implements Retriever {
     // In the loops below every index is in range by construction (p < list length, slot <
     // BLOCK), so typed-array reads are cast rather than defaulted: this is a query's hot path.
     const at = new Uint32Array(m);
+    // MaxScore: reach[i] bounds what lists i.. can add to a passage (each term at most its
+    // weight, plus its idf of title bonus), with a margin for rounding. Once the top k are full,
+    // a block's passages reached only by a suffix of lists bounded by the k-th score cannot
+    // enter (they would be skipped at `s <= kth`), so those lists only add to passages the
+    // lists before them touched; the suffix is still added last, in list order, so sums are
+    // unchanged.
+    const reach = new Float64Array(m + 1);
+    for (let i = m - 1; i >= 0; i--) {
+      const w = idfs[i] as number;
+      reach[i] =
+        (reach[i + 1] as number) + (w * (k1 + 1) + Math.max(0, titleMatchBonus) * w) * (1 + 1e-9);
+    }
     const topDocs: number[] = [];
     const topScores: number[] = [];
     const topGroups: number[] = [];
@@ -160,6 +175,13 @@ export class LocalIndex implements Retriever {
         if (p < l.docs.length && (l.docs[p] as number) < start) start = l.docs[p] as number;
       }
       if (start === Infinity) break;
+      let essential = m;
+      if (topDocs.length >= k) {
+        essential = 0;
+        while ((reach[essential] as number) >= kth) essential++;
+        // No passage still to come can reach the top k.
+        if (essential === 0) break;
+      }
       for (let i = 0; i < m; i++) {
         const l = lists[i] as PostingList;
         const { docs, tfs, lengths } = l;
@@ -169,6 +191,8 @@ export class LocalIndex implements Retriever {
         for (; p < docs.length; p++) {
           const slot = (docs[p] as number) - start;
           if (slot >= BLOCK) break;
+          if (i >= essential && ((touched[slot >>> 5] as number) & (1 << (slot & 31))) === 0)
+            continue;
           const byte = tfs[p] as number;
           const tf = byte & TF_MASK;
           sums[slot] =
