@@ -79,6 +79,19 @@ export class LruCache<V> {
     }
     this.map.set(key, { value, cost });
     this.total += cost;
+    this.evict();
+  }
+
+  /** Corrects the cost of an entry whose size was known only after it was stored. */
+  setCost(key: string, cost: number): void {
+    const hit = this.map.get(key);
+    if (!hit) return;
+    this.total += cost - hit.cost;
+    hit.cost = cost;
+    this.evict();
+  }
+
+  private evict(): void {
     for (const [k, v] of this.map) {
       if (this.total <= this.maxCost || this.map.size <= 1) break;
       this.map.delete(k);

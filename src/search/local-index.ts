@@ -33,6 +33,13 @@ export interface SearchOptions {
   feedback?: boolean;
 }
 
+/**
+ * Passages scored per block: accumulators of ~90 KB whatever the corpus, and small enough that
+ * MaxScore (below) skips work in most blocks once the top k are full.
+ */
+const BLOCK = 1 << 12;
+const WORDS = BLOCK >>> 5;
+
 /** First-pass results kept at the top when the second hop fills the rest. */
 const FEEDBACK_KEEP = 2;
 
@@ -59,6 +66,16 @@ const DEFAULTS: Required<SearchOptions> = {
 export class LocalIndex implements Retriever {
   readonly description: string;
   private readonly options: Required<SearchOptions>;
+  /** Per-passage accumulators of one block; zero between uses (score() is synchronous). */
+  private readonly scratch = {
+    sums: new Float64Array(BLOCK),
+    titleIdfs: new Float64Array(BLOCK),
+    // Up to maxQueryTerms title hits: more than a byte holds when that option is raised.
+    titleHits: new Uint16Array(BLOCK),
+    titleLengths: new Uint8Array(BLOCK),
+    windows: new Uint32Array(BLOCK),
+    touched: new Uint32Array(WORDS),
+  };
 
   constructor(
     readonly parts: LocalIndexParts,
@@ -116,73 +133,124 @@ export class LocalIndex implements Retriever {
     return top.map((t, i) => ({ doc: t.doc, bm25: t.score, similarity: sims[i] ?? 0 }));
   }
 
-  /** Document-at-a-time over the ascending lists: every passage holding a query term is scored. */
+  /**
+   * Every passage holding a query term is scored, in blocks of `BLOCK` consecutive passages:
+   * within a block each list adds its postings' contributions to per-passage accumulators
+   * (term-at-a-time, no per-passage search for the lists at it), then the touched passages are
+   * ranked in ascending order. Contributions are added in list order and passages are visited
+   * in order, so sums and ties come out exactly as document-at-a-time would give them, with
+   * scratch memory fixed whatever the corpus size.
+   */
   private score(lists: PostingList[], idfs: number[], k: number): { doc: number; score: number }[] {
     const { k1, b, titleMatchBonus } = this.parts.manifest.config.bm25;
     const avg = this.parts.manifest.stats.avgDocLength;
     const lengthFactor = (k1 * b) / avg;
     const base = k1 * (1 - b);
-    const weights = Float64Array.from(idfs, (w) => w * (k1 + 1));
-    const termIdfs = Float64Array.from(idfs);
     const m = lists.length;
-    // In the loops below every index is in range by construction (i < m, p < list length), so
-    // typed-array reads are cast rather than defaulted: this loop is the hot path of a query.
+    const { sums, titleIdfs, titleHits, titleLengths, windows, touched } = this.scratch;
+    // In the loops below every index is in range by construction (p < list length, slot <
+    // BLOCK), so typed-array reads are cast rather than defaulted: this is a query's hot path.
     const at = new Uint32Array(m);
-    // The passage each list is at; Infinity once a list is done.
-    const cur = new Float64Array(m);
-    for (let i = 0; i < m; i++) cur[i] = lists[i]?.docs[0] ?? Infinity;
+    // MaxScore: reach[i] bounds what lists i.. can add to a passage (each term at most its
+    // weight, plus its idf of title bonus), with a margin for rounding. Once the top k are full,
+    // a block's passages reached only by a suffix of lists bounded by the k-th score cannot
+    // enter (they would be skipped at `s <= kth`), so those lists only add to passages the
+    // lists before them touched; the suffix is still added last, in list order, so sums are
+    // unchanged.
+    const reach = new Float64Array(m + 1);
+    for (let i = m - 1; i >= 0; i--) {
+      const w = idfs[i] as number;
+      reach[i] =
+        (reach[i + 1] as number) + (w * (k1 + 1) + Math.max(0, titleMatchBonus) * w) * (1 + 1e-9);
+    }
     const topDocs: number[] = [];
     const topScores: number[] = [];
     const topGroups: number[] = [];
     let kth = 0;
     for (;;) {
-      let doc = Infinity;
-      for (let i = 0; i < m; i++) if ((cur[i] as number) < doc) doc = cur[i] as number;
-      if (doc === Infinity) break;
-      let s = 0;
-      let titleHits = 0;
-      let titleIdf = 0;
-      let titleLength = 0;
-      let window = 0;
+      let start = Infinity;
       for (let i = 0; i < m; i++) {
-        if (cur[i] !== doc) continue;
         const l = lists[i] as PostingList;
         const p = at[i] as number;
-        const byte = l.tfs[p] as number;
-        const tf = byte & TF_MASK;
-        s += ((weights[i] as number) * tf) / (tf + base + lengthFactor * (l.lengths[p] as number));
-        if (byte & TITLE_BIT) {
-          titleHits++;
-          titleIdf += termIdfs[i] as number;
-          titleLength = l.titleLengths[p] as number;
+        if (p < l.docs.length && (l.docs[p] as number) < start) start = l.docs[p] as number;
+      }
+      if (start === Infinity) break;
+      let essential = m;
+      if (topDocs.length >= k) {
+        essential = 0;
+        while ((reach[essential] as number) >= kth) essential++;
+        // No passage still to come can reach the top k.
+        if (essential === 0) break;
+      }
+      for (let i = 0; i < m; i++) {
+        const l = lists[i] as PostingList;
+        const { docs, tfs, lengths } = l;
+        const weight = (idfs[i] as number) * (k1 + 1);
+        const termIdf = idfs[i] as number;
+        let p = at[i] as number;
+        for (; p < docs.length; p++) {
+          const slot = (docs[p] as number) - start;
+          if (slot >= BLOCK) break;
+          if (i >= essential && ((touched[slot >>> 5] as number) & (1 << (slot & 31))) === 0)
+            continue;
+          const byte = tfs[p] as number;
+          const tf = byte & TF_MASK;
+          sums[slot] =
+            (sums[slot] as number) +
+            (weight * tf) / (tf + base + lengthFactor * (lengths[p] as number));
+          touched[slot >>> 5] = (touched[slot >>> 5] as number) | (1 << (slot & 31));
+          if (byte & TITLE_BIT) {
+            titleHits[slot] = (titleHits[slot] as number) + 1;
+            titleIdfs[slot] = (titleIdfs[slot] as number) + termIdf;
+            titleLengths[slot] = l.titleLengths[p] as number;
+          }
+          if (byte & WINDOW_BIT) windows[slot] = l.windows[p] as number;
         }
-        if (byte & WINDOW_BIT) window = l.windows[p] as number;
-        at[i] = p + 1;
-        cur[i] = p + 1 < l.docs.length ? (l.docs[p + 1] as number) : Infinity;
+        at[i] = p;
       }
-      // Multi-hop questions name their entities: a passage about exactly such an entity.
-      if (titleHits > 0 && titleHits === titleLength) s += titleMatchBonus * titleIdf;
-      if (s <= 0 || (topDocs.length >= k && s <= kth)) continue;
-      // Windows of one paragraph are one document: only its best window is returned.
-      const group = doc - window;
-      const same = topGroups.indexOf(group);
-      if (same >= 0) {
-        if (s <= (topScores[same] ?? 0)) continue;
-        topDocs.splice(same, 1);
-        topScores.splice(same, 1);
-        topGroups.splice(same, 1);
+      for (let w = 0; w < WORDS; w++) {
+        let bits = touched[w] as number;
+        if (bits === 0) continue;
+        touched[w] = 0;
+        while (bits !== 0) {
+          const low = bits & -bits;
+          bits ^= low;
+          const slot = (w << 5) + 31 - Math.clz32(low);
+          let s = sums[slot] as number;
+          const hits = titleHits[slot] as number;
+          // Multi-hop questions name their entities: a passage about exactly such an entity.
+          if (hits > 0 && hits === titleLengths[slot])
+            s += titleMatchBonus * (titleIdfs[slot] as number);
+          const window = windows[slot] as number;
+          sums[slot] = 0;
+          titleHits[slot] = 0;
+          titleIdfs[slot] = 0;
+          titleLengths[slot] = 0;
+          windows[slot] = 0;
+          if (s <= 0 || (topDocs.length >= k && s <= kth)) continue;
+          const doc = start + slot;
+          // Windows of one paragraph are one document: only its best window is returned.
+          const group = doc - window;
+          const same = topGroups.indexOf(group);
+          if (same >= 0) {
+            if (s <= (topScores[same] ?? 0)) continue;
+            topDocs.splice(same, 1);
+            topScores.splice(same, 1);
+            topGroups.splice(same, 1);
+          }
+          let pos = topDocs.length;
+          while (pos > 0 && s > (topScores[pos - 1] ?? 0)) pos--;
+          topDocs.splice(pos, 0, doc);
+          topScores.splice(pos, 0, s);
+          topGroups.splice(pos, 0, group);
+          if (topDocs.length > k) {
+            topDocs.pop();
+            topScores.pop();
+            topGroups.pop();
+          }
+          kth = topDocs.length >= k ? (topScores[k - 1] ?? 0) : 0;
+        }
       }
-      let pos = topDocs.length;
-      while (pos > 0 && s > (topScores[pos - 1] ?? 0)) pos--;
-      topDocs.splice(pos, 0, doc);
-      topScores.splice(pos, 0, s);
-      topGroups.splice(pos, 0, group);
-      if (topDocs.length > k) {
-        topDocs.pop();
-        topScores.pop();
-        topGroups.pop();
-      }
-      kth = topDocs.length >= k ? (topScores[k - 1] ?? 0) : 0;
     }
     return topDocs.map((doc, i) => ({ doc, score: topScores[i] ?? 0 }));
   }
