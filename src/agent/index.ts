@@ -10,3 +10,4 @@ export * from './run-cot.ts';
 export * from './run-teacher.ts';
 export * from './follow-up.ts';
 export { addUsage, emptyUsage } from './token-usage.ts';
+export * from './settings.ts';
