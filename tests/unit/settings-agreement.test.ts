@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { validateDeck } from '../../src/agent/deck.ts';
+import { validateDeck } from '../../src/ui/present/deck.ts';
 import { SETTINGS } from '../../src/agent/settings.ts';
 import { addEngineOptions } from '../../src/cli/engine-options.ts';
 import { validateRegistry } from '../../src/engines/model-registry.ts';

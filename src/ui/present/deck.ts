@@ -3,11 +3,11 @@
  * of a run saved in this browser), plus the replay timeline that shows a recorded run step by
  * step at a chosen speed without a model, a GPU or Python.
  */
-import { PlaygroundError } from '../errors.ts';
-import { validateRunRecord } from './run-file.ts';
-import type { AgentMode, RunRecord, RunSettings } from './run-record.ts';
-import { isPlainObject } from '../json.ts';
-import { inSettingRange, settingRange, type SettingKey } from './settings.ts';
+import { PlaygroundError } from '../../errors.ts';
+import { validateRunRecord } from '../../agent/run-file.ts';
+import type { AgentMode, RunRecord, RunSettings } from '../../agent/run-record.ts';
+import { isPlainObject } from '../../json.ts';
+import { inSettingRange, settingRange, type SettingKey } from '../../agent/settings.ts';
 
 export const DECK_FORMAT = 'small-agent-playground/deck';
 export const DECK_VERSION = 1;
