@@ -163,7 +163,7 @@ export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {
     )
     .option(
       '--index <dir>',
-      'local Wikipedia index for web_search (built by `playground index build`)',
+      "local Wikipedia index for web_search (built by `playground index build`; default: $PLAYGROUND_INDEX_DIR, else the app's public/generated/index)",
     )
     .option(
       '--retriever-url <url>',
