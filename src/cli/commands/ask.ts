@@ -10,7 +10,7 @@ import {
   profileOf,
   type EngineCliOptions,
 } from '../engine-options.ts';
-import { createCliSandbox } from '../runtime.ts';
+import { createCliSandbox } from '../sandbox-and-tools.ts';
 
 interface AskOptions extends EngineCliOptions {
   mode: 'agent' | 'cot';
