@@ -1,5 +1,5 @@
 /**
- * The models the app can load: models/registry.json, validated at build time (vite.config.ts)
+ * The models the app can load: models/registry.json, validated at build time (build/vite/registry-check.ts)
  * and again when the app loads it, so a bad edit names the entry and field at fault.
  */
 import { PlaygroundError } from '../errors.ts';
