@@ -17,8 +17,7 @@ const allowedImports = {
   agent: ['errors.ts', 'json.ts'],
   engines: ['agent', 'errors.ts', 'json.ts'],
   python: ['agent', 'errors.ts', 'json.ts'],
-  // python: src/search/web-search-tool.ts still imports the sandbox port through python/sandbox.ts.
-  search: ['agent', 'python', 'errors.ts', 'json.ts'],
+  search: ['agent', 'errors.ts', 'json.ts'],
   eval: ['agent', 'errors.ts', 'json.ts'],
 };
 const srcEntries = readdirSync(new URL('./src', import.meta.url));

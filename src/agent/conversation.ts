@@ -2,10 +2,11 @@
 import type { ChatMessage } from './ports.ts';
 import { pyStrip } from './python-text.ts';
 import type { PromptProfile } from './prompt-profile.ts';
+import { SETTINGS } from './settings.ts';
 
 export const STOP_SEQUENCES: readonly string[] = ['<end_code>', 'Observation:', 'Calling tools:'];
-export const DEFAULT_MAX_TOKENS = 1024;
-export const DEFAULT_MAX_STEPS = 5;
+export const DEFAULT_MAX_TOKENS = SETTINGS.maxTokens.default;
+export const DEFAULT_MAX_STEPS = SETTINGS.maxSteps.default;
 export const COT_MAX_TOKENS = 4096;
 
 export function taskMessage(question: string, profile: PromptProfile): string {

@@ -10,3 +10,5 @@ export * from './run-cot.ts';
 export * from './run-teacher.ts';
 export * from './follow-up.ts';
 export { addUsage, emptyUsage } from './token-usage.ts';
+export * from './settings.ts';
+export * from './run-question.ts';

@@ -39,9 +39,10 @@ import type {
   TaskTurn,
 } from './run-record.ts';
 import { vote } from './sag-vote.ts';
+import { SETTINGS } from './settings.ts';
 
-export const DEFAULT_PYTHON_TIMEOUT_MS = 20_000;
-export const MAX_SAMPLES = 16;
+export const DEFAULT_PYTHON_TIMEOUT_MS = SETTINGS.pythonTimeoutS.default * 1000;
+export const MAX_SAMPLES = SETTINGS.samples.max;
 
 export interface AgentRunOptions {
   question: string;

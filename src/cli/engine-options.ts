@@ -5,7 +5,8 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TOKENS } from '../agent/conversation.ts';
 import { PROMPT_PROFILES, getPromptProfile, type PromptProfile } from '../agent/prompt-profile.ts';
-import { DEFAULT_PYTHON_TIMEOUT_MS, MAX_SAMPLES } from '../agent/run-agent.ts';
+import { DEFAULT_PYTHON_TIMEOUT_MS } from '../agent/run-agent.ts';
+import { SETTINGS } from '../agent/settings.ts';
 import {
   createOpenAIEngine,
   type ContinuationMode,
@@ -98,35 +99,35 @@ export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {
     .option(
       '--max-steps <n>',
       'agent steps before the fallback answer',
-      number('--max-steps', { min: 1, max: 50, integer: true }),
+      number('--max-steps', SETTINGS.maxSteps),
       DEFAULT_MAX_STEPS,
     )
     .option(
       '--samples <n>',
-      `candidates per step, voted (SAG); 1 to ${MAX_SAMPLES}`,
-      number('--samples', { min: 1, max: MAX_SAMPLES, integer: true }),
+      `candidates per step, voted (SAG); 1 to ${SETTINGS.samples.max}`,
+      number('--samples', SETTINGS.samples),
       1,
     )
     .option(
       '--temperature <t>',
       "sampling temperature (default: the profile's, 0.4)",
-      number('--temperature', { min: 0, max: 2 }),
+      number('--temperature', SETTINGS.temperature),
     )
     .option(
       '--top-p <p>',
       "nucleus sampling (default: the profile's, 0.8)",
-      number('--top-p', { min: 0, max: 1 }),
+      number('--top-p', SETTINGS.topP),
     )
     .option(
       '--max-tokens <n>',
       'new tokens per step',
-      number('--max-tokens', { min: 1, max: 32768, integer: true }),
+      number('--max-tokens', SETTINGS.maxTokens),
       DEFAULT_MAX_TOKENS,
     )
     .option(
       '--timeout-s <s>',
       'time limit of one Python execution, seconds',
-      number('--timeout-s', { min: 0.1, max: 3600 }),
+      number('--timeout-s', SETTINGS.pythonTimeoutS),
       DEFAULT_PYTHON_TIMEOUT_MS / 1000,
     )
     .option(
@@ -150,7 +151,7 @@ export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {
     .option(
       '--seed <n>',
       'sampling seed, when the server supports it',
-      number('--seed', { min: 0, max: 2 ** 31 - 1, integer: true }),
+      number('--seed', SETTINGS.seed),
     )
     .addOption(
       new Option(
@@ -162,7 +163,7 @@ export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {
     )
     .option(
       '--index <dir>',
-      'local Wikipedia index for web_search (built by `playground index build`)',
+      "local Wikipedia index for web_search (built by `playground index build`; default: $PLAYGROUND_INDEX_DIR, else the app's public/generated/index)",
     )
     .option(
       '--retriever-url <url>',

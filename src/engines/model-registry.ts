@@ -1,9 +1,10 @@
 /**
- * The models the app can load: models/registry.json, validated at build time (vite.config.ts)
+ * The models the app can load: models/registry.json, validated at build time (build/vite/registry-check.ts)
  * and again when the app loads it, so a bad edit names the entry and field at fault.
  */
 import { PlaygroundError } from '../errors.ts';
 import { isPlainObject } from '../json.ts';
+import { inSettingRange, settingRange } from '../agent/settings.ts';
 
 export type Quantization = 'q4f16_1' | 'q4f32_1';
 /** 'distilled': an agent-distilled student (docs/protocol.md section 1); 'base': a plain instruct model. */
@@ -74,6 +75,23 @@ function num(o: Obj, key: string, where: string, min: number, max: number): numb
   return v;
 }
 
+/** A sampling value in the range of the settings table (src/agent/settings.ts). */
+function setting(o: Obj, key: keyof SamplingDefaults, where: string): number {
+  const v = o[key];
+  if (!inSettingRange(key, v))
+    fail(where, `"${key}" must be ${settingRange(key)}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function samplingDefaults(s: Obj, where: string): SamplingDefaults {
+  return {
+    temperature: setting(s, 'temperature', where),
+    topP: setting(s, 'topP', where),
+    samples: setting(s, 'samples', where),
+    maxTokens: setting(s, 'maxTokens', where),
+  };
+}
+
 function oneOf<T extends string>(
   o: Obj,
   key: string,
@@ -107,13 +125,7 @@ function entry(raw: unknown, i: number): ModelEntry {
   if (!id.includes(quantization)) fail(where, `"id" must name its quantization ${quantization}`);
   const s = raw.sampling;
   if (!isPlainObject(s)) fail(where, '"sampling" must be an object');
-  const sampling: SamplingDefaults = {
-    temperature: num(s, 'temperature', `${where} sampling`, 0, 2),
-    topP: num(s, 'topP', `${where} sampling`, 0, 1),
-    samples: num(s, 'samples', `${where} sampling`, 1, 32),
-    maxTokens: num(s, 'maxTokens', `${where} sampling`, 16, 32768),
-  };
-  if (!Number.isInteger(sampling.samples)) fail(where, 'sampling "samples" must be an integer');
+  const sampling = samplingDefaults(s, `${where} sampling`);
   const kind = oneOf<ModelKind>(raw, 'kind', where, KINDS);
   const out: ModelEntry = {
     id,
@@ -269,12 +281,7 @@ function cpuModels(raw: unknown, ids: Set<string>): CpuModelEntry[] {
       license: str(r, 'license', where),
       contextWindowSize: num(r, 'contextWindowSize', where, 256, 1e6),
       promptProfile: str(r, 'promptProfile', where),
-      sampling: {
-        temperature: num(s, 'temperature', `${where} sampling`, 0, 2),
-        topP: num(s, 'topP', `${where} sampling`, 0, 1),
-        samples: num(s, 'samples', `${where} sampling`, 1, 32),
-        maxTokens: num(s, 'maxTokens', `${where} sampling`, 16, 32768),
-      },
+      sampling: samplingDefaults(s, `${where} sampling`),
     };
     if (r.notes !== undefined) out.notes = str(r, 'notes', where);
     return out;

@@ -31,7 +31,7 @@ export interface BrowserSandboxOptions {
   recursionLimit?: number;
 }
 
-/** Baked in by vite.config.ts from PLAYGROUND_PYTHON_POLICY at build time; on elsewhere. */
+/** Baked in by build/vite/python-policy.ts from PLAYGROUND_PYTHON_POLICY at build time; on elsewhere. */
 export const BUILD_PYTHON_POLICY: PythonPolicy =
   typeof __PLAYGROUND_PYTHON_POLICY__ === 'string' && __PLAYGROUND_PYTHON_POLICY__ === 'off'
     ? 'off'

@@ -1,5 +1,5 @@
 import type { JsonValue } from '../json.ts';
-import type { SandboxTool, ToolResult } from '../python/sandbox.ts';
+import type { SandboxTool, ToolResult } from '../agent/ports.ts';
 import { formatRetrievedDocuments } from './format.ts';
 import type { Passage, Retriever } from './retriever.ts';
 import { tokenize } from './tokenize.ts';

@@ -7,7 +7,7 @@ import type { RunRecord } from '../agent/run-record.ts';
 import type { ChatEngine } from '../agent/ports.ts';
 import { PlaygroundError } from '../errors.ts';
 import { createBrowserSandbox } from '../python/browser-sandbox.ts';
-import type { PythonSandbox, SandboxTool } from '../python/sandbox.ts';
+import type { PythonSandbox, SandboxTool } from '../agent/ports.ts';
 import { createWebSearchTool, loadIndex } from '../search/index.ts';
 import type { Retriever } from '../search/retriever.ts';
 import { indexSource } from './index-offline.svelte.ts';

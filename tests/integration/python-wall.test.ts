@@ -414,7 +414,7 @@ describe('playground ask with hostile model code (policy off, real CLI process)'
       ],
       {
         cwd: REPO,
-        env: { ...process.env, PLAYGROUND_PYTHON_POLICY: 'off', PLAYGROUND_INDEX: '' },
+        env: { ...process.env, PLAYGROUND_PYTHON_POLICY: 'off', PLAYGROUND_INDEX_DIR: '' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

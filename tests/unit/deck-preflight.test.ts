@@ -6,13 +6,13 @@ import {
   deckPreflight,
   recordedFallback,
   type DeckEnvironment,
-} from '../../src/agent/deck-preflight.ts';
+} from '../../src/ui/present/deck-preflight.ts';
 import {
   buildReplayTimeline,
   parseDeck,
   readingMs,
   type ResolvedDeckItem,
-} from '../../src/agent/deck.ts';
+} from '../../src/ui/present/deck.ts';
 
 const demo = parseDeck(
   readFileSync(resolve(import.meta.dirname, '../../examples/demo-deck.json'), 'utf8'),

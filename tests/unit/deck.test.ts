@@ -8,7 +8,7 @@ import {
   validateDeck,
   visibleEvents,
   type Deck,
-} from '../../src/agent/deck.ts';
+} from '../../src/ui/present/deck.ts';
 import type { RunRecord, StepRecord } from '../../src/agent/run-record.ts';
 
 const demoText = readFileSync(

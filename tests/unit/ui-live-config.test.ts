@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateDeck } from '../../src/agent/deck.ts';
+import { validateDeck } from '../../src/ui/present/deck.ts';
 import { validateRegistry } from '../../src/engines/model-registry.ts';
 import { defaultConfig } from '../../src/ui/lib/run-config.ts';
 import { liveConfig } from '../../src/ui/present/live-config.ts';

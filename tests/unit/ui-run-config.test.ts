@@ -83,7 +83,7 @@ describe('deep links', () => {
   it('clamps numbers to their ranges and rounds integers', () => {
     expect(clampNumber('samples', 2.6)).toBe(3);
     expect(clampNumber('temperature', -1)).toBe(0);
-    expect(clampNumber('pythonTimeoutS', 1e9)).toBe(300);
+    expect(clampNumber('pythonTimeoutS', 1e9)).toBe(3600);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AgentEvent } from '../../agent/events.ts';
-import { runAgent } from '../../agent/run-agent.ts';
-import { runCot } from '../../agent/run-cot.ts';
+import type { PythonSandbox } from '../../agent/ports.ts';
+import { runQuestion } from '../../agent/run-question.ts';
 import { PlaygroundError } from '../../errors.ts';
 import {
   addEngineOptions,
@@ -10,7 +10,7 @@ import {
   profileOf,
   type EngineCliOptions,
 } from '../engine-options.ts';
-import { createCliSandbox } from '../runtime.ts';
+import { createCliSandbox } from '../sandbox-and-tools.ts';
 
 interface AskOptions extends EngineCliOptions {
   mode: 'agent' | 'cot';
@@ -70,31 +70,26 @@ export function register(program: Command): void {
     const onSigint = (): void => controller.abort();
     process.once('SIGINT', onSigint);
     try {
+      // Made only if the run asks for it (agent mode), and disposed of here.
+      const made: PythonSandbox[] = [];
       let record;
-      if (opts.mode === 'cot') {
-        record = await runCot({
+      try {
+        record = await runQuestion({
+          mode: opts.mode,
           question,
           engine,
+          sandbox: async () => {
+            const sandbox = await createCliSandbox(opts);
+            made.push(sandbox);
+            return sandbox;
+          },
           profile,
-          seed: opts.seed,
+          ...agentSettings(opts),
           signal: controller.signal,
           onEvent,
         });
-      } else {
-        const sandbox = await createCliSandbox(opts);
-        try {
-          record = await runAgent({
-            question,
-            engine,
-            sandbox,
-            profile,
-            ...agentSettings(opts),
-            signal: controller.signal,
-            onEvent,
-          });
-        } finally {
-          await sandbox.dispose();
-        }
+      } finally {
+        for (const sandbox of made) await sandbox.dispose();
       }
       if (opts.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
       if (record.error) throw PlaygroundError.fromSerialized(record.error);

@@ -23,7 +23,7 @@ import {
   profileOf,
   type EngineCliOptions,
 } from '../engine-options.ts';
-import { createCliSandbox } from '../runtime.ts';
+import { createCliSandbox } from '../sandbox-and-tools.ts';
 
 interface ChatOptions extends EngineCliOptions {
   contextWindow?: number;

@@ -23,7 +23,7 @@ import {
   type EngineCliOptions,
 } from '../engine-options.ts';
 import { addJudgeOptions, judgeFromOptions, type JudgeCliOptions } from '../judge-options.ts';
-import { createCliRetriever, createCliSandbox } from '../runtime.ts';
+import { createCliRetriever, createCliSandbox } from '../sandbox-and-tools.ts';
 
 interface DistillOptions extends EngineCliOptions, JudgeCliOptions {
   questions: string;

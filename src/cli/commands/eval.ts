@@ -6,8 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { runAgent } from '../../agent/run-agent.ts';
-import { runCot } from '../../agent/run-cot.ts';
+import { runQuestion } from '../../agent/run-question.ts';
 import type { AgentMode } from '../../agent/run-record.ts';
 import { PlaygroundError } from '../../errors.ts';
 import { BENCHMARKS, benchmarkInfo } from '../../eval/benchmarks.ts';
@@ -28,7 +27,7 @@ import {
   type EngineCliOptions,
 } from '../engine-options.ts';
 import { addJudgeOptions, judgeFromOptions, type JudgeCliOptions } from '../judge-options.ts';
-import { createCliRetriever, createCliSandbox } from '../runtime.ts';
+import { createCliRetriever, createCliSandbox } from '../sandbox-and-tools.ts';
 
 interface EvalCliOptions extends EngineCliOptions, JudgeCliOptions {
   bench: string;
@@ -209,29 +208,21 @@ export function register(program: Command): void {
       opts.mode === 'agent' || (opts.sympy && questions.some((q) => q.kind === 'math'));
     const retriever = opts.mode === 'agent' ? await createCliRetriever(opts) : null;
     const settings = agentSettings(opts);
-    const solve: SolveFn = (q, { signal, sandbox }) => {
-      if (opts.mode === 'cot') {
-        return runCot({
-          question: q.question,
-          engine,
-          profile,
-          kind: q.kind,
-          seed: opts.seed,
-          signal,
-          runId: q.id,
-        });
-      }
-      if (!sandbox) throw new PlaygroundError('internal', 'No sandbox for an agent run.');
-      return runAgent({
+    const solve: SolveFn = (q, { signal, sandbox }) =>
+      runQuestion({
+        mode: opts.mode,
         question: q.question,
         engine,
-        sandbox,
+        sandbox: async () => {
+          if (!sandbox) throw new PlaygroundError('internal', 'No sandbox for an agent run.');
+          return sandbox;
+        },
         profile,
         ...settings,
+        kind: q.kind,
         signal,
         runId: q.id,
       });
-    };
 
     const controller = new AbortController();
     const onSigint = (): void => {

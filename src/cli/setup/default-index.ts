@@ -12,7 +12,7 @@ import { resolveDataDir } from '../../eval/node/load-benchmark.ts';
 import { REPO_ROOT } from '../../python/node-bundle.ts';
 import { MANIFEST_FILE } from '../../search/manifest.ts';
 import { buildIndexFromFiles, type BuildProgress } from '../../search/node/index.ts';
-import { DEFAULT_INDEX_DIR } from '../runtime.ts';
+import { DEFAULT_INDEX_DIR } from '../sandbox-and-tools.ts';
 import { describeFailure, downloadVerified, fileIntact } from './download.ts';
 
 export const HOTPOT_DEV_DISTRACTOR_URL =

@@ -3,6 +3,7 @@
  * (`#/chat?q=...&mode=agent&model=...&engine=openai&baseUrl=...&modelName=...&seed=7&run=1`).
  */
 import type { AgentMode } from '../../agent/run-record.ts';
+import { SETTINGS, clampSetting, inSettingRange, type SettingKey } from '../../agent/settings.ts';
 import { LOCAL_GGUF_ID } from '../../engines/engine-choice.ts';
 import type { ModelEntry, ModelRegistry } from '../../engines/model-registry.ts';
 
@@ -32,18 +33,18 @@ export interface RunConfig {
   seed: number | null;
 }
 
-export const LIMITS = {
-  samples: [1, 16],
-  temperature: [0, 2],
-  topP: [0.05, 1],
-  maxSteps: [1, 20],
-  maxTokens: [64, 8192],
-  pythonTimeoutS: [1, 300],
-} as const satisfies Partial<Record<keyof RunConfig, readonly [number, number]>>;
+/** The numeric settings the panel and deep links offer, with their ranges from the one table. */
+const NUMERIC = [
+  'samples',
+  'temperature',
+  'topP',
+  'maxSteps',
+  'maxTokens',
+  'pythonTimeoutS',
+] as const satisfies readonly (keyof RunConfig & SettingKey)[];
+type NumericKey = (typeof NUMERIC)[number];
 
-type NumericKey = keyof typeof LIMITS;
-const NUMERIC = Object.keys(LIMITS) as NumericKey[];
-const INTEGER: ReadonlySet<NumericKey> = new Set(['samples', 'maxSteps', 'maxTokens']);
+export const LIMITS: Pick<typeof SETTINGS, NumericKey> = SETTINGS;
 
 export function defaultConfig(registry: ModelRegistry): RunConfig {
   const first = registry.models[0];
@@ -55,24 +56,23 @@ export function defaultConfig(registry: ModelRegistry): RunConfig {
     modelName: '',
     apiKey: '',
     profile: first?.promptProfile ?? 'fewshot',
-    samples: first?.sampling.samples ?? 1,
-    temperature: first?.sampling.temperature ?? 0.4,
-    topP: first?.sampling.topP ?? 0.8,
-    maxSteps: 5,
-    maxTokens: first?.sampling.maxTokens ?? 1024,
-    pythonTimeoutS: 20,
+    samples: first?.sampling.samples ?? SETTINGS.samples.default,
+    temperature: first?.sampling.temperature ?? SETTINGS.temperature.default,
+    topP: first?.sampling.topP ?? SETTINGS.topP.default,
+    maxSteps: SETTINGS.maxSteps.default,
+    maxTokens: first?.sampling.maxTokens ?? SETTINGS.maxTokens.default,
+    pythonTimeoutS: SETTINGS.pythonTimeoutS.default,
     seed: null,
   };
 }
 
-/** The largest seed every engine accepts (WebLLM and OpenAI-compatible servers: int32). */
-export const MAX_SEED = 2 ** 31 - 1;
+export const MAX_SEED = SETTINGS.seed.max;
 
 /** A seed from text (a form field, a URL): a whole number in range, or null for "random". */
 export function parseSeed(text: string | null | undefined): number | null {
   if (text == null || text.trim() === '') return null;
   const v = Number(text);
-  return Number.isInteger(v) && v >= 0 && v <= MAX_SEED ? v : null;
+  return inSettingRange('seed', v) ? v : null;
 }
 
 /** The profile and sampling a registry model comes with. */
@@ -91,10 +91,9 @@ export function withModelDefaults(
   };
 }
 
+/** What the panel and links do with a value out of range: take the nearest valid one. */
 export function clampNumber(key: NumericKey, v: number): number {
-  const [lo, hi] = LIMITS[key];
-  const x = Math.min(hi, Math.max(lo, v));
-  return INTEGER.has(key) ? Math.round(x) : x;
+  return clampSetting(key, v);
 }
 
 /**

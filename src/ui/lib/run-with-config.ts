@@ -5,8 +5,7 @@
  */
 import type { AgentEventListener } from '../../agent/events.ts';
 import { getPromptProfile } from '../../agent/prompt-profile.ts';
-import { runAgent } from '../../agent/run-agent.ts';
-import { runCot } from '../../agent/run-cot.ts';
+import { runQuestion } from '../../agent/run-question.ts';
 import type { RunRecord } from '../../agent/run-record.ts';
 import type { ChatEngine, PythonSandbox } from '../../agent/ports.ts';
 import type { RunConfig } from './run-config.ts';
@@ -27,36 +26,24 @@ export interface RunWithConfigOptions {
   contextWindow?: number;
 }
 
-export async function runWithConfig(o: RunWithConfigOptions): Promise<RunRecord> {
-  const { config, engine, signal, onEvent } = o;
-  const profile = getPromptProfile(config.profile);
-  const seed = config.seed ?? undefined;
-  if (config.mode === 'cot') {
-    return runCot({
-      question: o.question,
-      engine,
-      profile,
-      signal,
-      onEvent,
-      ...(o.kind !== undefined && { kind: o.kind }),
-      ...(seed !== undefined && { seed }),
-    });
-  }
-  const sandbox = await o.sandbox();
-  return runAgent({
+export function runWithConfig(o: RunWithConfigOptions): Promise<RunRecord> {
+  const { config } = o;
+  return runQuestion({
+    mode: config.mode,
     question: o.question,
-    engine,
-    sandbox,
-    profile,
+    engine: o.engine,
+    sandbox: o.sandbox,
+    profile: getPromptProfile(config.profile),
     maxSteps: config.maxSteps,
     samples: config.samples,
     temperature: config.temperature,
     topP: config.topP,
     maxTokens: config.maxTokens,
     pythonTimeoutMs: config.pythonTimeoutS * 1000,
-    signal,
-    onEvent,
-    ...(seed !== undefined && { seed }),
+    signal: o.signal,
+    onEvent: o.onEvent,
+    ...(config.seed !== null && { seed: config.seed }),
+    ...(o.kind !== undefined && { kind: o.kind }),
     ...(o.continueFrom && { continueFrom: o.continueFrom }),
     ...(o.contextWindow !== undefined && { contextWindow: o.contextWindow }),
   });

@@ -2,7 +2,7 @@
  * Where a presentation gets its deck: a URL (`#/present?deck=...`) or a file the presenter picks.
  * Every failure becomes one sentence that says what to fix, shown instead of the deck.
  */
-import { parseDeck, resolveDeck, type Deck, type ResolvedDeckItem } from '../../agent/deck.ts';
+import { parseDeck, resolveDeck, type Deck, type ResolvedDeckItem } from './deck.ts';
 import { PlaygroundError } from '../../errors.ts';
 
 export interface LoadedDeck {

@@ -2,7 +2,7 @@
  * The settings a live deck question runs with: the chat's current settings (engine, server,
  * model), with what the deck item fixes on top, so a deck says only what matters to the talk.
  */
-import type { DeckQuestion } from '../../agent/deck.ts';
+import type { DeckQuestion } from './deck.ts';
 import type { ModelRegistry } from '../../engines/model-registry.ts';
 import { PlaygroundError } from '../../errors.ts';
 import { clampNumber, withModelDefaults, type RunConfig } from '../lib/run-config.ts';

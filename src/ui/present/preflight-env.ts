@@ -2,8 +2,8 @@
  * What this browser has for a deck's live questions: the model each would run on (loaded in
  * WebLLM, or a server that answers), the search index, and Pyodide's numpy/sympy wheels.
  */
-import type { DeckEnvironment, NeedCheck } from '../../agent/deck-preflight.ts';
-import type { DeckQuestion } from '../../agent/deck.ts';
+import type { DeckEnvironment, NeedCheck } from './deck-preflight.ts';
+import type { DeckQuestion } from './deck.ts';
 import { PlaygroundError } from '../../errors.ts';
 import { indexStatus } from '../index-status.svelte.ts';
 import type { RunConfig } from '../lib/run-config.ts';

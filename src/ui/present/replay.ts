@@ -1,6 +1,6 @@
 /**
  * What a recorded run looks like part-way through its replay: the steps as StepCard shows them
- * and the answer, from the deck timeline (src/agent/deck.ts). Each timeline event is one reveal:
+ * and the answer, from the deck timeline (src/ui/present/deck.ts). Each timeline event is one reveal:
  * a step's thought, then its code, then its observation; then the final answer. The last event
  * may be caught mid-way while playing, when its text streams in as it did when recorded.
  */
@@ -9,7 +9,7 @@ import {
   MAX_REPLAY_SPEED,
   MIN_REPLAY_SPEED,
   type ReplayTimeline,
-} from '../../agent/deck.ts';
+} from './deck.ts';
 import { thoughtText } from '../../agent/code-extraction.ts';
 import type { RunRecord, StepRecord } from '../../agent/run-record.ts';
 import type { SerializedError } from '../../errors.ts';

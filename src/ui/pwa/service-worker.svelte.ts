@@ -1,6 +1,6 @@
 /**
  * The app's service worker as the UI sees it (registered with workbox-window). Builds only
- * (vite.config.ts defines __SERVICE_WORKER__): `vite dev` has none, so edits are never served from
+ * (build/vite/service-worker.ts defines __SERVICE_WORKER__): `vite dev` has none, so edits are never served from
  * a stale cache.
  *
  * Updates wait for the user ("update ready / reload"): reloading on our own could cut a run in

@@ -18,7 +18,7 @@ export async function createCliRetriever(
 ): Promise<Retriever | null> {
   if (opts.retrieverUrl) return createRemoteRetriever(opts.retrieverUrl);
   if (opts.index) return openLocalIndex(resolve(opts.index));
-  const fromEnv = process.env.PLAYGROUND_INDEX;
+  const fromEnv = process.env.PLAYGROUND_INDEX_DIR;
   if (fromEnv) return openLocalIndex(resolve(fromEnv));
   if (existsSync(join(DEFAULT_INDEX_DIR, 'manifest.json')))
     return openLocalIndex(DEFAULT_INDEX_DIR);

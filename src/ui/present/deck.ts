@@ -3,10 +3,11 @@
  * of a run saved in this browser), plus the replay timeline that shows a recorded run step by
  * step at a chosen speed without a model, a GPU or Python.
  */
-import { PlaygroundError } from '../errors.ts';
-import { validateRunRecord } from './run-file.ts';
-import type { AgentMode, RunRecord, RunSettings } from './run-record.ts';
-import { isPlainObject } from '../json.ts';
+import { PlaygroundError } from '../../errors.ts';
+import { validateRunRecord } from '../../agent/run-file.ts';
+import type { AgentMode, RunRecord, RunSettings } from '../../agent/run-record.ts';
+import { isPlainObject } from '../../json.ts';
+import { inSettingRange, settingRange, type SettingKey } from '../../agent/settings.ts';
 
 export const DECK_FORMAT = 'small-agent-playground/deck';
 export const DECK_VERSION = 1;
@@ -91,36 +92,35 @@ function optionalString(o: Record<string, unknown>, key: string, path: string): 
     );
 }
 
-const SETTING_RULES: Record<keyof DeckSettings, { integer: boolean; min: number; max: number }> = {
-  promptProfile: { integer: false, min: 0, max: 0 },
-  maxSteps: { integer: true, min: 1, max: 50 },
-  samples: { integer: true, min: 1, max: 16 },
-  temperature: { integer: false, min: 0, max: 2 },
-  topP: { integer: false, min: 0, max: 1 },
-  maxTokens: { integer: true, min: 1, max: 32768 },
-  pythonTimeoutMs: { integer: false, min: 100, max: 3_600_000 },
-  seed: { integer: true, min: 0, max: 2 ** 31 - 1 },
+/** Each numeric deck setting, the table entry it is checked against and its unit scale (ms). */
+const SETTING_RULES: Record<Exclude<keyof DeckSettings, 'promptProfile'>, [SettingKey, number]> = {
+  maxSteps: ['maxSteps', 1],
+  samples: ['samples', 1],
+  temperature: ['temperature', 1],
+  topP: ['topP', 1],
+  maxTokens: ['maxTokens', 1],
+  pythonTimeoutMs: ['pythonTimeoutS', 1000],
+  seed: ['seed', 1],
 };
 
 function checkSettings(v: unknown, path: string): void {
   need(isPlainObject(v), path, 'an object', v);
   const o = v as Record<string, unknown>;
-  onlyKeys(o, Object.keys(SETTING_RULES), path);
-  for (const [key, rule] of Object.entries(SETTING_RULES)) {
+  onlyKeys(o, ['promptProfile', ...Object.keys(SETTING_RULES)], path);
+  if (o.promptProfile !== undefined)
+    need(
+      typeof o.promptProfile === 'string' && o.promptProfile !== '',
+      `${path}.promptProfile`,
+      'a profile name',
+      o.promptProfile,
+    );
+  for (const [key, [setting, scale]] of Object.entries(SETTING_RULES)) {
     const value = o[key];
     if (value === undefined) continue;
-    if (key === 'promptProfile') {
-      need(typeof value === 'string' && value !== '', `${path}.${key}`, 'a profile name', value);
-      continue;
-    }
     need(
-      typeof value === 'number' &&
-        Number.isFinite(value) &&
-        (!rule.integer || Number.isInteger(value)) &&
-        value >= rule.min &&
-        value <= rule.max,
+      inSettingRange(setting, value, scale),
       `${path}.${key}`,
-      `${rule.integer ? 'an integer' : 'a number'} from ${rule.min} to ${rule.max}`,
+      settingRange(setting, scale),
       value,
     );
   }

@@ -1,0 +1,70 @@
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Plugin } from 'vite';
+import { DEFAULT_PYODIDE_PACKAGES } from '../../src/cli/setup/pyodide-packages.ts';
+import { availableWheels, defaultWheelsDir } from '../../src/python/node-packages.ts';
+
+const defaultIndexDir = (root: string) => resolve(root, 'public/generated/index');
+const indexDir = (root: string) =>
+  resolve(process.env.PLAYGROUND_INDEX_DIR ?? defaultIndexDir(root));
+export const hasIndex = (root: string) => existsSync(join(indexDir(root), 'manifest.json'));
+
+/**
+ * The search index the app serves at /generated/index/: public/generated/index by default, or
+ * the folder named by PLAYGROUND_INDEX_DIR (tests build a small one elsewhere). The app reads
+ * /local-assets.json to learn whether an index exists, so a missing one costs no failed request.
+ */
+export function localAssets(root: string): Plugin {
+  const defaultDir = defaultIndexDir(root);
+  // Pyodide packages `playground setup` puts in public/pyodide/; the app names any missing.
+  const python = () => {
+    const present = availableWheels(defaultWheelsDir(), DEFAULT_PYODIDE_PACKAGES);
+    return { missing: DEFAULT_PYODIDE_PACKAGES.filter((p) => !present.includes(p)) };
+  };
+  const status = () => {
+    const manifest = join(indexDir(root), 'manifest.json');
+    if (!existsSync(manifest)) return { index: null, python: python() };
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { counts?: { passages?: number } };
+    return {
+      index: { url: 'generated/index/', passages: m.counts?.passages ?? null },
+      python: python(),
+    };
+  };
+  return {
+    name: 'playground:local-assets',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const url = req.url?.split('?')[0] ?? '';
+        if (url === '/local-assets.json') {
+          res.setHeader('Content-Type', 'application/json');
+          res.end(JSON.stringify(status()));
+          return;
+        }
+        const m = /^\/generated\/index\/([\w.-]+)$/.exec(url);
+        const name = m?.[1];
+        if (!name || indexDir(root) === defaultDir) return next();
+        const file = join(indexDir(root), name);
+        if (!existsSync(file)) return next();
+        res.setHeader('Content-Length', String(statSync(file).size));
+        createReadStream(file).pipe(res);
+      });
+    },
+    generateBundle() {
+      this.emitFile({
+        type: 'asset',
+        fileName: 'local-assets.json',
+        source: JSON.stringify(status()),
+      });
+      const dir = indexDir(root);
+      // public/ is copied by Vite itself; only an index from elsewhere needs emitting.
+      if (dir === defaultDir || !existsSync(join(dir, 'manifest.json'))) return;
+      for (const name of readdirSync(dir)) {
+        this.emitFile({
+          type: 'asset',
+          fileName: `generated/index/${name}`,
+          source: readFileSync(join(dir, name)),
+        });
+      }
+    },
+  };
+}

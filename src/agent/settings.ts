@@ -1,0 +1,60 @@
+/**
+ * The one table of run settings: name, type, range and default. The CLI options, the app's
+ * settings panel and deep links, decks and the model registry all take their ranges from here.
+ * One rule for values out of range: what a person types into the app or a link is clamped,
+ * what a file (deck, registry) or a CLI flag says is refused with the field and its range.
+ */
+
+export interface SettingSpec {
+  /** What the setting is called in messages. */
+  label: string;
+  integer: boolean;
+  min: number;
+  max: number;
+  /** Absent for the seed, whose default is a fresh random draw. */
+  default?: number;
+}
+
+export const SETTINGS = {
+  samples: { label: 'samples', integer: true, min: 1, max: 16, default: 1 },
+  temperature: { label: 'temperature', integer: false, min: 0, max: 2, default: 0.4 },
+  topP: { label: 'top_p', integer: false, min: 0, max: 1, default: 0.8 },
+  maxSteps: { label: 'max steps', integer: true, min: 1, max: 50, default: 5 },
+  maxTokens: { label: 'max tokens per step', integer: true, min: 16, max: 32768, default: 1024 },
+  pythonTimeoutS: {
+    label: 'Python time limit (s)',
+    integer: false,
+    min: 0.1,
+    max: 3600,
+    default: 20,
+  },
+  // WebLLM and OpenAI-compatible servers take an int32 seed.
+  seed: { label: 'seed', integer: true, min: 0, max: 2 ** 31 - 1 },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+/** "an integer from 1 to 16", for error messages; `scale` shows the range in other units (ms). */
+export function settingRange(key: SettingKey, scale = 1): string {
+  const s: SettingSpec = SETTINGS[key];
+  return `${s.integer ? 'an integer' : 'a number'} from ${s.min * scale} to ${s.max * scale}`;
+}
+
+/** Whether `v` is a valid value of the setting (given in units of `scale`, e.g. 1000 for ms). */
+export function inSettingRange(key: SettingKey, v: unknown, scale = 1): v is number {
+  const s: SettingSpec = SETTINGS[key];
+  return (
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    (!s.integer || Number.isInteger(v)) &&
+    v >= s.min * scale &&
+    v <= s.max * scale
+  );
+}
+
+/** The nearest valid value: for what people type into the app and its links. */
+export function clampSetting(key: SettingKey, v: number): number {
+  const s: SettingSpec = SETTINGS[key];
+  const x = Math.min(s.max, Math.max(s.min, v));
+  return s.integer ? Math.round(x) : x;
+}
