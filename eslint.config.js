@@ -19,6 +19,7 @@ const allowedImports = {
   python: ['agent', 'errors.ts', 'json.ts'],
   search: ['agent', 'errors.ts', 'json.ts'],
   eval: ['agent', 'errors.ts', 'json.ts'],
+  records: ['agent', 'errors.ts', 'json.ts'],
 };
 const srcEntries = readdirSync(new URL('./src', import.meta.url));
 

@@ -3,7 +3,7 @@
  * recorded run replayed (no GPU, no server; its Python steps still run in the browser sandbox).
  */
 // Static: the history views load run-file.ts up front anyway, so a dynamic import gains nothing.
-import { parseRunFile, validateRunRecord } from '../agent/run-file.ts';
+import { parseRunFile, validateRunRecord } from '../records/run-file.ts';
 import type { RunRecord } from '../agent/run-record.ts';
 import type { ChatEngine } from '../agent/ports.ts';
 import { PlaygroundError } from '../errors.ts';
@@ -81,7 +81,7 @@ function watchGpu(engine: ChatEngine): ChatEngine {
 const recorded = new Map<string, Promise<RunRecord>>();
 
 /**
- * The recorded run at `url`: a runs file (src/agent/run-file.ts; its first run) or a bare
+ * The recorded run at `url`: a runs file (src/records/run-file.ts; its first run) or a bare
  * RunRecord, checked like an import. Kept per URL, so the question and the replay read it once.
  */
 export function loadRecordedRun(url: string, signal?: AbortSignal): Promise<RunRecord> {

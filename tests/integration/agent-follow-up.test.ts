@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getPromptProfile } from '../../src/agent/prompt-profile.ts';
 import { runAgent } from '../../src/agent/run-agent.ts';
 import type { RunRecord } from '../../src/agent/run-record.ts';
-import { createRunFile, parseRunFile, serializeRunFile } from '../../src/agent/run-file.ts';
+import { createRunFile, parseRunFile, serializeRunFile } from '../../src/records/run-file.ts';
 import { createOpenAIEngine } from '../../src/engines/openai-engine.ts';
 import { createReplayEngine } from '../../src/engines/replay-engine.ts';
 import type { ChatEngine, ChatMessage, PythonSandbox } from '../../src/agent/ports.ts';

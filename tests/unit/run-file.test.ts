@@ -7,7 +7,7 @@ import {
   runFileName,
   serializeRunFile,
   validateRunRecord,
-} from '../../src/agent/run-file.ts';
+} from '../../src/records/run-file.ts';
 import type { RunRecord } from '../../src/agent/run-record.ts';
 import { PlaygroundError } from '../../src/errors.ts';
 

@@ -12,7 +12,7 @@ import { taskMessage } from '../../agent/conversation.ts';
 import type { AgentEvent } from '../../agent/events.ts';
 import type { PromptProfile } from '../../agent/prompt-profile.ts';
 import { followUpProblem, recordTurns } from '../../agent/follow-up.ts';
-import { createRunFile, serializeRunFile } from '../../agent/run-file.ts';
+import { createRunFile, serializeRunFile } from '../../records/run-file.ts';
 import { runAgent } from '../../agent/run-agent.ts';
 import type { RunRecord } from '../../agent/run-record.ts';
 import { PlaygroundError } from '../../errors.ts';

@@ -1,5 +1,5 @@
 /** Runs files out of the page as a download. */
-import { runFileName, type RunFile } from '../../agent/run-file.ts';
+import { runFileName, type RunFile } from '../../records/run-file.ts';
 import { downloadText } from '../lib/download.ts';
 
 /** Offers an exported runs file (text from RunStore.exportRuns) as a download. */

@@ -5,7 +5,7 @@
  * marked interrupted.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { createRunFile, parseRunFile, serializeRunFile } from '../../agent/run-file.ts';
+import { createRunFile, parseRunFile, serializeRunFile } from '../../records/run-file.ts';
 import type { AgentMode, RunRecord } from '../../agent/run-record.ts';
 import { PlaygroundError } from '../../errors.ts';
 import { RunRecorder, RUN_LOCK_PREFIX } from './run-recorder.ts';

@@ -3,7 +3,7 @@
  * the last storage problem (shown as a non-blocking notice), and the saving of a run as it goes.
  */
 import type { AgentEvent } from '../../agent/events.ts';
-import { createRunFile, serializeRunFile } from '../../agent/run-file.ts';
+import { createRunFile, serializeRunFile } from '../../records/run-file.ts';
 import { recordTurns, summarizeTurns } from '../../agent/follow-up.ts';
 import type { RunRecord, RunSettings, TaskTurn } from '../../agent/run-record.ts';
 import { addUsage, emptyUsage } from '../../agent/token-usage.ts';

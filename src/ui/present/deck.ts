@@ -4,7 +4,7 @@
  * step at a chosen speed without a model, a GPU or Python.
  */
 import { PlaygroundError } from '../../errors.ts';
-import { validateRunRecord } from '../../agent/run-file.ts';
+import { validateRunRecord } from '../../records/run-file.ts';
 import type { AgentMode, RunRecord, RunSettings } from '../../agent/run-record.ts';
 import { isPlainObject } from '../../json.ts';
 import { inSettingRange, settingRange, type SettingKey } from '../../agent/settings.ts';

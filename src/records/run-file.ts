@@ -11,7 +11,7 @@ import type {
   FinalAnswerValue,
   SandboxError,
   ToolCallRecord,
-} from './ports.ts';
+} from '../agent/ports.ts';
 import { PlaygroundError, type ErrorCode, type SerializedError } from '../errors.ts';
 import type {
   Candidate,
@@ -21,7 +21,7 @@ import type {
   StepRecord,
   TaskTurn,
   VoteGroup,
-} from './run-record.ts';
+} from '../agent/run-record.ts';
 import { isPlainObject } from '../json.ts';
 
 export const RUN_FILE_FORMAT = 'small-agent-playground/runs';
