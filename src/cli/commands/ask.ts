@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { AgentEvent } from '../../agent/events.ts';
 import type { PythonSandbox } from '../../agent/ports.ts';
 import { runQuestion } from '../../agent/run-question.ts';
 import { PlaygroundError } from '../../errors.ts';
@@ -10,39 +9,13 @@ import {
   profileOf,
   type EngineCliOptions,
 } from '../engine-options.ts';
+import { narrate } from '../narrate.ts';
 import { createCliSandbox } from '../sandbox-and-tools.ts';
 
 interface AskOptions extends EngineCliOptions {
   mode: 'agent' | 'cot';
   json: boolean;
   quiet: boolean;
-}
-
-/** Progress on stderr, so stdout stays the answer (or the JSON record). */
-function narrate(event: AgentEvent): void {
-  const err = (s: string): void => void process.stderr.write(s);
-  switch (event.type) {
-    case 'step-started':
-      err(`\n── step ${event.step} ──\n`);
-      break;
-    case 'model-output':
-      if (event.outputs.length === 1) err(`${event.outputs[0] ?? ''}\n`);
-      else err(`${event.outputs.length} candidates sampled\n`);
-      break;
-    case 'vote':
-      err(
-        `vote: ${event.groups.map((g) => g.members.length).join(' / ')} → candidate ${event.chosen + 1}\n`,
-      );
-      break;
-    case 'observation':
-      err(`${event.observation}\n`);
-      break;
-    case 'fallback-started':
-      err('\n── max steps reached: asking for a final answer ──\n');
-      break;
-    default:
-      break;
-  }
 }
 
 export function register(program: Command): void {
@@ -65,7 +38,11 @@ export function register(program: Command): void {
     if (!question.trim()) throw new PlaygroundError('bad_input', 'The question is empty.');
     const engine = createEngine(opts);
     const profile = profileOf(opts);
-    const onEvent = opts.quiet || opts.json ? undefined : narrate;
+    // Progress on stderr, so stdout stays the answer (or the JSON record).
+    const onEvent =
+      opts.quiet || opts.json
+        ? undefined
+        : narrate((s) => void process.stderr.write(s), { streamed: false });
     const controller = new AbortController();
     const onSigint = (): void => controller.abort();
     process.once('SIGINT', onSigint);

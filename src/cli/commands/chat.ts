@@ -9,7 +9,6 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { contextLevel, estimateTokens, measuredRate } from '../../agent/context-window.ts';
 import { taskMessage } from '../../agent/conversation.ts';
-import type { AgentEvent } from '../../agent/events.ts';
 import type { PromptProfile } from '../../agent/prompt-profile.ts';
 import { followUpProblem, recordTurns } from '../../agent/follow-up.ts';
 import { createRunFile, serializeRunFile } from '../../records/run-file.ts';
@@ -23,6 +22,7 @@ import {
   profileOf,
   type EngineCliOptions,
 } from '../engine-options.ts';
+import { narrate } from '../narrate.ts';
 import { createCliSandbox } from '../sandbox-and-tools.ts';
 
 interface ChatOptions extends EngineCliOptions {
@@ -121,7 +121,7 @@ export function register(program: Command): void {
           ...(previous && { continueFrom: previous }),
           ...(opts.contextWindow !== undefined && { contextWindow: opts.contextWindow }),
           signal: controller.signal,
-          onEvent: narrate(out),
+          onEvent: narrate(out, { streamed: true }),
         });
         conversation = record;
         if (record.status === 'aborted')
@@ -163,37 +163,6 @@ export function register(program: Command): void {
       await sandbox.dispose();
     }
   });
-}
-
-/** The run as it goes: streamed model output, code results, the vote. */
-function narrate(out: (s: string) => void): (e: AgentEvent) => void {
-  return (e) => {
-    switch (e.type) {
-      case 'step-started':
-        out(`\n── step ${e.step} ──\n`);
-        break;
-      case 'token':
-        out(e.delta);
-        break;
-      case 'model-output':
-        if (e.outputs.length > 1) out(`${e.outputs.length} candidates sampled\n`);
-        else out('\n');
-        break;
-      case 'vote':
-        out(
-          `vote: ${e.groups.map((g) => g.members.length).join(' / ')} → candidate ${e.chosen + 1}\n`,
-        );
-        break;
-      case 'observation':
-        out(`${e.observation}\n`);
-        break;
-      case 'fallback-started':
-        out('\n── max steps reached: asking for a final answer ──\n');
-        break;
-      default:
-        break;
-    }
-  };
 }
 
 /** How much of the window the next question starts with, and a warning near the end. */
