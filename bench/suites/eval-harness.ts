@@ -12,6 +12,7 @@ import { runEvaluation, type SolveFn } from '../../src/eval/runner.ts';
 import type { BenchQuestion } from '../../src/eval/types.ts';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
 import type { PythonSandbox } from '../../src/agent/ports.ts';
+import { lendFromPool } from '../sandbox-pool.ts';
 import type { BenchSuite } from './index.ts';
 
 const CONCURRENCY = 16;
@@ -85,20 +86,8 @@ export const evalHarness: BenchSuite = {
       }),
     );
     const sandboxStartS = (performance.now() - startT) / 1000;
-    const lend = async (): Promise<PythonSandbox> => {
-      const s = pool.pop();
-      if (!s) throw new Error('pool empty');
-      // The runner disposes its sandboxes at the end; these are reused across the two passes.
-      return {
-        start: () => s.start(),
-        reset: () => s.reset(),
-        checkSyntax: (code) => s.checkSyntax(code),
-        execute: (code, options) => s.execute(code, options),
-        executeCandidates: (codes, options) => s.executeCandidates(codes, options),
-        adoptCandidate: (index) => s.adoptCandidate(index),
-        dispose: async () => void pool.push(s),
-      };
-    };
+    // The runner disposes its sandboxes at the end; these are reused across the passes.
+    const lend = lendFromPool(pool);
     try {
       // Warm-up pass (JIT, keep-alive sockets), then the measured one.
       await runEvaluation({

@@ -15,6 +15,7 @@ import { defaultGrade, runEvaluation, type GradeFn, type SolveFn } from '../../s
 import type { BenchQuestion, GraderId } from '../../src/eval/types.ts';
 import { createNodeSandbox } from '../../src/python/node-sandbox.ts';
 import type { PythonSandbox } from '../../src/agent/ports.ts';
+import { lendFromPool } from '../sandbox-pool.ts';
 import type { BenchSuite } from './index.ts';
 
 const CONCURRENCY = 4;
@@ -102,19 +103,7 @@ export const evalPaperGrading: BenchSuite = {
       await sandbox.start();
       pool.push(sandbox);
     }
-    const lend = async (): Promise<PythonSandbox> => {
-      const s = pool.pop();
-      if (!s) throw new Error('pool empty');
-      return {
-        start: () => s.start(),
-        reset: () => s.reset(),
-        checkSyntax: (code) => s.checkSyntax(code),
-        execute: (code, options) => s.execute(code, options),
-        executeCandidates: (codes, options) => s.executeCandidates(codes, options),
-        adoptCandidate: (index) => s.adoptCandidate(index),
-        dispose: async () => void pool.push(s),
-      };
-    };
+    const lend = lendFromPool(pool);
     const noGrade: GradeFn = async () => ({ correct: false, method: 'none', matched: null });
     const pass = async (grade: GradeFn, prefix: string) => {
       const t0 = performance.now();

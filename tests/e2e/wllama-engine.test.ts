@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatRequest } from '../../src/agent/ports.ts';
 import { collectErrors, launchChromium, ROOT, type Chromium } from './helpers/app-server.ts';
 import type { ChatOutcome } from '../fixtures/gguf/browser-page.ts';
+import { sendRanged } from '../helpers/ranged-file.ts';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/gguf/tiny-agent.gguf');
 const TURN = /^Thought: .+\nCode:\n```py\nfinal_answer\(42\)\n```<end_code>$/s;
@@ -41,21 +42,7 @@ beforeAll(async () => {
     hubRanges.push(req.headers.range);
     const body = req.url === '/tiny.gguf' ? model : null;
     if (!body) return void res.writeHead(404, cors).end('not found');
-    const from = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);
-    res.writeHead(from > 0 ? 206 : 200, {
-      ...cors,
-      'Content-Length': String(body.length - from),
-      ...(from > 0 && { 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}` }),
-    });
-    let at = from;
-    const tick = () => {
-      if (res.destroyed) return;
-      if (at >= body.length) return void res.end();
-      res.write(body.subarray(at, at + 16384));
-      at += 16384;
-      setTimeout(tick, 10);
-    };
-    tick();
+    sendRanged(req, res, body, { headers: cors, chunkDelayMs: 10 });
   });
   await new Promise<void>((r) => hub.listen(0, '127.0.0.1', r));
   hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`;

@@ -12,34 +12,16 @@ import {
   type DownloadProgress,
 } from '../../src/engines/gguf-download.ts';
 import { PlaygroundError } from '../../src/errors.ts';
+import { sendRanged } from '../helpers/ranged-file.ts';
 
 let model: Buffer;
 let server: Server;
 let base: string;
 const ranges: (string | undefined)[] = [];
 
-function send(req: IncomingMessage, res: ServerResponse, body: Buffer, honourRange: boolean) {
-  const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-  const from = honourRange && m ? Number(m[1]) : 0;
-  if (from >= body.length && from > 0) {
-    res.writeHead(416, { 'Content-Range': `bytes */${body.length}` }).end();
-    return;
-  }
-  res.writeHead(from > 0 ? 206 : 200, {
-    'Content-Length': String(body.length - from),
-    ...(from > 0 && { 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}` }),
-  });
-  // 16 KB every 5 ms: slow enough to cancel midway.
-  let at = from;
-  const tick = () => {
-    if (res.destroyed) return;
-    if (at >= body.length) return void res.end();
-    res.write(body.subarray(at, at + 16384));
-    at += 16384;
-    setTimeout(tick, 5);
-  };
-  tick();
-}
+// 16 KB every 5 ms: slow enough to cancel midway.
+const send = (req: IncomingMessage, res: ServerResponse, body: Buffer, honourRange: boolean) =>
+  sendRanged(req, res, body, { honourRange, chunkDelayMs: 5 });
 
 beforeAll(async () => {
   model = await readFile('tests/fixtures/gguf/tiny-agent.gguf');
