@@ -2,8 +2,9 @@
  * The page's side of the browser wall (docs/sandbox-security.md, "Browser"). Pyodide runs in a
  * worker inside an opaque-origin sandboxed frame whose CSP denies every network request, so code
  * in the worker reaches no storage, cache, service worker or server of the app. The frame's one
- * MessagePort is its only channel; every message on it is checked here, and a message that breaks
- * the protocol is dropped and logged, never acted on. Pyodide's files are fetched here, from the
+ * MessagePort is its only channel. The frame's own messages (asset requests, exit) are checked
+ * here; protocol messages go to the host, which checks them as it does for every transport
+ * (protocol-check.ts). Whatever breaks the protocol is dropped and logged, never acted on. Pyodide's files are fetched here, from the
  * app's origin (through the service worker, so offline too), and handed over as bytes.
  */
 import { FRAME_SCRIPT, FRAME_SCRIPT_HASH, WORKER_SCRIPT } from 'virtual:python-sandbox';
@@ -14,7 +15,6 @@ import {
   type FrameInbound,
 } from './frame-protocol.ts';
 import type { HostMessage } from './protocol.ts';
-import { checkRuntimeMessage } from './protocol-check.ts';
 import type { SandboxTransport, TransportEvents } from './transport.ts';
 
 /** The frame's CSP, inherited by its workers: they load nothing from anywhere. */
@@ -38,15 +38,11 @@ function frameDocument(): string {
   ].join('');
 }
 
-const MAX_DROP_LOGS = 20;
-
 export class FrameTransport implements SandboxTransport {
   private readonly frame: HTMLIFrameElement;
   private readonly port: MessagePort;
-  private ready = false;
   private dead = false;
   private names: Promise<Set<string>> | null = null;
-  private dropped = 0;
 
   /** `indexURL`: absolute URL of Pyodide's directory on the app's origin. */
   constructor(
@@ -102,9 +98,7 @@ export class FrameTransport implements SandboxTransport {
   }
 
   private drop(reason: string): void {
-    // A flood of forgeries must not flood the console too.
-    if (++this.dropped <= MAX_DROP_LOGS)
-      console.warn(`playground: Dropped a message from the Python sandbox: ${reason}.`);
+    this.events.onDropped?.(reason);
   }
 
   private receive(data: unknown): void {
@@ -117,14 +111,7 @@ export class FrameTransport implements SandboxTransport {
         return this.drop('a malformed exit');
       return this.exit(reason.slice(0, 300));
     }
-    const checked = checkRuntimeMessage(data);
-    if (!checked.ok) return this.drop(checked.reason);
-    const msg = checked.message;
-    // Start-up messages only before start-up is over, and the rest only after.
-    const startup = msg.type === 'ready' || msg.type === 'start_failed';
-    if (startup === this.ready) return this.drop(`${msg.type} out of turn`);
-    if (msg.type === 'ready') this.ready = true;
-    this.events.onMessage(msg);
+    this.events.onMessage(data);
   }
 
   private serveAsset(data: unknown): void {

@@ -238,8 +238,14 @@ export class SandboxHost implements PythonSandbox {
           return;
         }
         const msg = checked.message;
-        if ((msg.type === 'ready' || msg.type === 'start_failed') && isReady) {
+        // Start-up messages only before start-up is over, and the rest only after.
+        const startup = msg.type === 'ready' || msg.type === 'start_failed';
+        if (startup && isReady) {
           this.drop(`a second '${msg.type}' message`);
+          return;
+        }
+        if (!startup && !isReady) {
+          this.drop(`'${msg.type}' before start-up finished`);
           return;
         }
         if (msg.type === 'ready') {
