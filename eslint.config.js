@@ -23,14 +23,29 @@ const allowedImports = {
 };
 const srcEntries = readdirSync(new URL('./src', import.meta.url));
 
+/**
+ * Everything in src is what the app and the CLI run; the build and its dev/preview server
+ * (build/, Vite) stay outside, so the CLI's Node bundle never pulls Vite in.
+ */
+const buildTooling = {
+  group: ['vite', 'vite/*', '**/build/**'],
+  message: 'src must not import Vite or build/: shared logic lives in src and build/ imports it.',
+};
+
 function layerRules() {
-  return Object.entries(allowedImports).map(([layer, allowed]) => {
+  const unrestricted = srcEntries.filter((e) => !(e in allowedImports) && !e.includes('.'));
+  const rest = {
+    files: unrestricted.map((e) => `src/${e}/**/*.{ts,svelte}`),
+    rules: { 'no-restricted-imports': ['error', { patterns: [buildTooling] }] },
+  };
+  const layers = Object.entries(allowedImports).map(([layer, allowed]) => {
     const forbidden = srcEntries.filter((e) => e !== layer && !allowed.includes(e));
     const patterns = [
       {
         group: forbidden.flatMap((e) => [`**/${e}`, `**/${e}/**`]),
         message: `src/${layer} may import only ${allowed.join(', ')} outside itself (eslint.config.js, allowedImports).`,
       },
+      buildTooling,
     ];
     // The method runs in browsers, workers and Node alike: it may not reach for either host.
     if (layer === 'agent')
@@ -40,6 +55,7 @@ function layerRules() {
       rules: { 'no-restricted-imports': ['error', { patterns }] },
     };
   });
+  return [rest, ...layers];
 }
 
 export default ts.config(

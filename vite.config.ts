@@ -5,9 +5,9 @@ import { localAssets } from './build/vite/local-assets.ts';
 import { pyodideAssets } from './build/vite/pyodide-assets.ts';
 import { pythonPolicy } from './build/vite/python-policy.ts';
 import { registryCheck } from './build/vite/registry-check.ts';
+import { localModels } from './build/vite/local-models.ts';
+import { pythonSandboxBundle } from './build/vite/python-sandbox.ts';
 import { serviceWorker } from './build/vite/service-worker.ts';
-import { localModels } from './src/cli/local-models-plugin.ts';
-import { pythonSandboxBundle } from './src/python/browser-bundle.ts';
 
 // SharedArrayBuffer (Pyodide interrupts, the synchronous tool bridge) needs cross-origin isolation.
 const isolationHeaders = {
@@ -25,7 +25,7 @@ export default defineConfig({
     pythonSandboxBundle(root),
     localAssets(root),
     registryCheck(root),
-    localModels({ modelsDir: resolve(root, 'models') }),
+    localModels(resolve(root, 'models')),
     serviceWorker(root),
   ],
   worker: { format: 'es' },

@@ -1,6 +1,7 @@
 /**
  * Vite's `?raw` imports (the Python driver's .py files) as text, for the two esbuild bundles of
- * the sandbox: the Node child's (node-bundle.ts) and the browser frame's (browser-bundle.ts).
+ * the sandbox: the Node child's (node-bundle.ts) and the browser frame's (build/vite/python-sandbox.ts, which
+ * imports it from here so that the Node bundle never pulls in Vite).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localModelsMiddleware } from '../../src/cli/local-models-plugin.ts';
+import { localModelsMiddleware } from '../../build/serve/local-models.ts';
 import { assertModelFolder, httpFolderAccess } from '../../src/engines/model-folder.ts';
 
 const ID = 'agent-distilled-Qwen2.5-1.5B-Instruct-q4f16_1-MLC';

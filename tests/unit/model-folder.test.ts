@@ -12,7 +12,7 @@ import {
   type LocalModelInfo,
 } from '../../src/engines/model-folder.ts';
 import type { ModelEntry } from '../../src/engines/model-registry.ts';
-import { nodeFolderAccess, preferLocalModel } from '../../src/cli/local-models-plugin.ts';
+import { nodeFolderAccess, preferLocalModel } from '../../src/engines/local-model-folders.ts';
 
 /** Writes a small but well-formed MLC model folder: two shards, a tokenizer, the manifests. */
 function writeFixtureModel(dir: string, shardSizes: number[] = [3000, 1234]): void {

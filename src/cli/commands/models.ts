@@ -16,7 +16,7 @@ import {
   type ModelKind,
   type Quantization,
 } from '../../engines/model-registry.ts';
-import { nodeFolderAccess } from '../local-models-plugin.ts';
+import { nodeFolderAccess } from '../../engines/local-model-folders.ts';
 
 /** Accepts models/<id>, models/<id>/resolve/main, or any folder holding mlc-chat-config.json. */
 export function resolveModelFolder(path: string): { dir: string; id: string } {

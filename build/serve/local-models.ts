@@ -1,21 +1,13 @@
 /**
- * Serves models/<id>/resolve/main/* from disk for `vite dev` and `vite preview`, so WebLLM can
- * load weights placed on this machine with no network. Node-only: vite.config.ts and the CLI.
+ * Serves models/<id>/resolve/main/* from disk for `vite dev` and `vite preview` (through
+ * build/vite/local-models.ts) and for tests, so WebLLM can load weights placed on this machine
+ * with no network.
  */
-import { createReadStream, existsSync, readdirSync, type Stats } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { createReadStream, type Stats } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join, resolve, sep } from 'node:path';
-import type { Plugin } from 'vite';
-import {
-  CHAT_CONFIG,
-  chooseModelSource,
-  validateModelFolder,
-  type FolderAccess,
-  type LocalModelInfo,
-  type ModelChoice,
-} from '../engines/model-folder.ts';
-import type { ModelEntry } from '../engines/model-registry.ts';
+import { resolve, sep } from 'node:path';
+import { scanLocalModels } from '../../src/engines/local-model-folders.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   json: 'application/json',
@@ -38,58 +30,6 @@ const INDEX_URL = '/models/local.json';
 
 type Next = (err?: unknown) => void;
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
-
-/** A model folder on disk, read the way the browser would read it over HTTP. */
-export function nodeFolderAccess(dir: string): FolderAccess {
-  const file = (p: string) => join(dir, ...p.split('/'));
-  return {
-    async read(p) {
-      try {
-        return new Uint8Array(await readFile(file(p)));
-      } catch {
-        return null;
-      }
-    },
-    async size(p) {
-      try {
-        const s = await stat(file(p));
-        return s.isFile() ? s.size : null;
-      } catch {
-        return null;
-      }
-    },
-  };
-}
-
-/** Ids with a models/<id>/resolve/main/ folder that looks like an MLC model. */
-export function localModelIds(modelsDir: string): string[] {
-  if (!existsSync(modelsDir)) return [];
-  return readdirSync(modelsDir, { withFileTypes: true })
-    .filter((d) => (d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith('.'))
-    .map((d) => d.name)
-    .filter((id) => existsSync(join(modelsDir, id, 'resolve', 'main', CHAT_CONFIG)))
-    .sort();
-}
-
-async function folderInfo(modelsDir: string, id: string): Promise<LocalModelInfo> {
-  const dir = join(modelsDir, id, 'resolve', 'main');
-  const check = await validateModelFolder(nodeFolderAccess(dir));
-  const libs = readdirSync(dir).filter((f) => f.endsWith('.wasm'));
-  return { id, ok: check.ok, problems: check.problems.map((p) => p.message), libs };
-}
-
-/** Validates each local model folder: what GET /models/local.json reports. */
-export async function scanLocalModels(modelsDir: string): Promise<LocalModelInfo[]> {
-  const out: LocalModelInfo[] = [];
-  for (const id of localModelIds(modelsDir)) out.push(await folderInfo(modelsDir, id));
-  return out;
-}
-
-/** The Node side of the app's choice: a valid models/<id>/resolve/main/ wins over the remote URL. */
-export async function preferLocalModel(entry: ModelEntry, modelsDir: string): Promise<ModelChoice> {
-  if (!localModelIds(modelsDir).includes(entry.id)) return chooseModelSource(entry, []);
-  return chooseModelSource(entry, [await folderInfo(modelsDir, entry.id)]);
-}
 
 function sendError(res: ServerResponse, status: number, message: string): void {
   const body = JSON.stringify({ code: status === 404 ? 'not_found' : 'bad_input', message });
@@ -260,21 +200,4 @@ async function otherFile(root: string, below: string): Promise<boolean> {
     (s) => s.isFile(),
     () => false,
   );
-}
-
-/** Vite plugin: the middleware in dev and preview. Weights are never copied into the build. */
-export function localModels(options: { modelsDir?: string } = {}): Plugin {
-  let modelsDir = options.modelsDir ?? process.env.PLAYGROUND_MODELS_DIR;
-  return {
-    name: 'playground:local-models',
-    configResolved(config) {
-      modelsDir = resolve(modelsDir ?? join(config.root, 'models'));
-    },
-    configureServer(server) {
-      server.middlewares.use(localModelsMiddleware(modelsDir ?? 'models'));
-    },
-    configurePreviewServer(server) {
-      server.middlewares.use(localModelsMiddleware(modelsDir ?? 'models'));
-    },
-  };
 }

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { rawTextPlugin } from './esbuild-raw-text.ts';
+import { rawTextPlugin } from '../../src/python/esbuild-raw-text.ts';
 
 const VIRTUAL_ID = 'virtual:python-sandbox';
 const RESOLVED_ID = `\0${VIRTUAL_ID}`;
