@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localModelsMiddleware } from '../../build/serve/local-models.ts';
+import { localModelFiles } from '../../build/serve/local-models.ts';
+import { toMiddleware } from '../../build/serve/static-files.ts';
 import { assertModelFolder, httpFolderAccess } from '../../src/engines/model-folder.ts';
 
 const ID = 'agent-distilled-Qwen2.5-1.5B-Instruct-q4f16_1-MLC';
@@ -62,7 +63,7 @@ beforeAll(async () => {
   symlinkSync(root, join(folder, 'outside-dir'));
   symlinkSync(join(folder, 'notes.txt'), join(folder, 'notes-link.txt'));
   symlinkSync(join(root, 'secret.txt'), join(root, 'models', 'link-out.json'));
-  const mw = localModelsMiddleware(join(root, 'models'));
+  const mw = toMiddleware(localModelFiles(join(root, 'models')));
   // Behind it, what Vite's SPA fallback does: the app page for any unknown path.
   server = createServer((req, res) =>
     mw(req, res, () => {
@@ -101,7 +102,7 @@ function rawGet(path: string): Promise<{ status: number; type: string; body: str
 describe('local models middleware over real HTTP', () => {
   it('serves present files with their type, bytes and isolation headers', async () => {
     const cases: [string, string][] = [
-      ['mlc-chat-config.json', 'application/json'],
+      ['mlc-chat-config.json', 'application/json; charset=utf-8'],
       ['lib.wasm', 'application/wasm'],
       ['params_shard_0.bin', 'application/octet-stream'],
       ['notes.txt', 'text/plain; charset=utf-8'],
