@@ -1,6 +1,8 @@
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Plugin } from 'vite';
+import { ISOLATION_HEADERS } from '../serve/isolation-headers.ts';
+import { staticFiles, toMiddleware } from '../serve/static-files.ts';
 import { DEFAULT_PYODIDE_PACKAGES } from '../../src/cli/setup/pyodide-packages.ts';
 import { availableWheels, defaultWheelsDir } from '../../src/python/node-packages.ts';
 
@@ -40,14 +42,19 @@ export function localAssets(root: string): Plugin {
           res.end(JSON.stringify(status()));
           return;
         }
-        const m = /^\/generated\/index\/([\w.-]+)$/.exec(url);
-        const name = m?.[1];
-        if (!name || indexDir(root) === defaultDir) return next();
-        const file = join(indexDir(root), name);
-        if (!existsSync(file)) return next();
-        res.setHeader('Content-Length', String(statSync(file).size));
-        createReadStream(file).pipe(res);
+        next();
       });
+      // public/ is Vite's; only an index from elsewhere needs serving.
+      if (indexDir(root) !== defaultDir)
+        server.middlewares.use(
+          toMiddleware(
+            staticFiles({
+              root: indexDir(root),
+              prefix: '/generated/index/',
+              headers: ISOLATION_HEADERS,
+            }),
+          ),
+        );
     },
     generateBundle() {
       this.emitFile({

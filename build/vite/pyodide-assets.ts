@@ -1,6 +1,8 @@
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Plugin } from 'vite';
+import { ISOLATION_HEADERS } from '../serve/isolation-headers.ts';
+import { staticFiles, toMiddleware } from '../serve/static-files.ts';
 
 // Pyodide resolves its runtime files relative to indexURL; these must come from our own origin.
 const pyodideFiles = [
@@ -10,13 +12,6 @@ const pyodideFiles = [
   'python_stdlib.zip',
   'pyodide-lock.json',
 ];
-const mimeTypes: Record<string, string> = {
-  mjs: 'text/javascript',
-  js: 'text/javascript',
-  wasm: 'application/wasm',
-  zip: 'application/zip',
-  json: 'application/json',
-};
 
 /**
  * Serves Pyodide's core at /pyodide/ in dev and preview and emits it into the build. Files that
@@ -28,20 +23,13 @@ export function pyodideAssets(root: string): Plugin {
   return {
     name: 'playground:pyodide-assets',
     configureServer(server) {
-      server.middlewares.use((req, res, next) => {
-        const url = req.url?.split('?')[0] ?? '';
-        const m = /^\/pyodide\/([^/]+)$/.exec(url);
-        const name = m?.[1];
-        if (!name || !pyodideFiles.includes(name) || publicCopy(name)) return next();
-        const file = join(pyodideDir, name);
-        res.setHeader(
-          'Content-Type',
-          mimeTypes[name.split('.').pop() ?? ''] ?? 'application/octet-stream',
-        );
-        res.setHeader('Content-Length', String(statSync(file).size));
-        res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-        createReadStream(file).pipe(res);
+      const files = staticFiles({
+        root: pyodideDir,
+        prefix: '/pyodide/',
+        headers: ISOLATION_HEADERS,
+        only: (name) => pyodideFiles.includes(name) && !publicCopy(name),
       });
+      server.middlewares.use(toMiddleware(files));
     },
     generateBundle() {
       for (const name of pyodideFiles) {
