@@ -8,10 +8,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
+import { build } from 'vite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/agent/run-record.ts';
-import { collectErrors, freePort, launchChromium, type Chromium } from './helpers/app-server.ts';
+import { startStaticServer, type StaticServer } from '../../build/serve/static-server.ts';
+import { collectErrors, launchChromium, type Chromium } from './helpers/app-server.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURE = join(import.meta.dirname, 'fixtures/run-store');
@@ -27,7 +28,7 @@ function makeRun(id: string, startedAt: number, over: Partial<RunRecord> = {}): 
 }
 
 let outDir = '';
-let server: PreviewServer;
+let server: StaticServer;
 let url = '';
 let browser: Chromium;
 let errors: string[] = [];
@@ -41,20 +42,14 @@ beforeAll(async () => {
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true, target: 'es2022' },
   });
-  server = await preview({
-    root: FIXTURE,
-    configFile: false,
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { host: '127.0.0.1', port: await freePort(), strictPort: true },
-  });
-  url = server.resolvedUrls?.local[0] ?? '';
+  server = await startStaticServer({ root: outDir, index: 'index.html' });
+  url = server.url;
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((r) => (server ? server.httpServer.close(() => r()) : r()));
+  await server?.close();
   await rm(outDir, { recursive: true, force: true });
 });
 

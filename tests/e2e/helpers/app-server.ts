@@ -1,15 +1,17 @@
 /**
- * The built app served by `vite preview` on a free 127.0.0.1 port, and headless Chromium to look
- * at it. The build runs once per test run: files of one vitest run share it through a directory
+ * The built app, served on a free 127.0.0.1 port the way `vite preview` serves it, and headless
+ * Chromium to look at it. The build runs once per test run: files of one vitest run share it through a directory
  * named after the vitest main process, guarded by an atomic mkdir lock.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { appFiles } from '../../../build/serve/app-files.ts';
+import { ISOLATION_HEADERS } from '../../../build/serve/isolation-headers.ts';
+import { startStaticServer } from '../../../build/serve/static-server.ts';
 import {
   startFakeOpenAIServer,
   type FakeOpenAIServer,
@@ -143,67 +145,21 @@ export async function ensureBuilt(): Promise<BuiltApp> {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
-
 export interface Preview {
   url: string;
   close(): Promise<void>;
 }
 
+/**
+ * The built app at `dir` with the repository's models/ folder, served by the handler `vite preview`
+ * uses (build/serve/app-files.ts), in this process.
+ */
 export async function startPreview(dir: string): Promise<Preview> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      VITE,
-      'preview',
-      '--outDir',
-      dir,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--strictPort',
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  const url = `http://127.0.0.1:${port}/`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) break;
-    } catch {
-      // not up yet
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill();
-      throw new Error(`vite preview did not start:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  return {
-    url,
-    close: () =>
-      new Promise<void>((res) => {
-        if (child.exitCode !== null) return res();
-        child.once('exit', () => res());
-        child.kill('SIGTERM');
-      }),
-  };
+  const server = await startStaticServer({
+    handlers: [appFiles({ dist: dir, modelsDir: join(ROOT, 'models') })],
+    headers: ISOLATION_HEADERS,
+  });
+  return { url: server.url, close: () => server.close() };
 }
 
 export interface Chromium {
