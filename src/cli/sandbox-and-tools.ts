@@ -2,10 +2,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createNodeSandbox } from '../python/node-sandbox.ts';
-import type { PythonSandbox, SandboxTool } from '../agent/ports.ts';
+import type { PythonSandbox, Retriever, SandboxTool } from '../agent/ports.ts';
 import { openLocalIndex } from '../search/node/open.ts';
 import { createRemoteRetriever } from '../search/remote-retriever.ts';
-import type { Retriever } from '../search/retriever.ts';
 import { createWebSearchTool } from '../search/web-search-tool.ts';
 import { REPO_ROOT } from '../python/node-bundle.ts';
 import type { EngineCliOptions } from './engine-options.ts';

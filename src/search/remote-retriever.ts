@@ -1,6 +1,6 @@
 import { PlaygroundError, isAbortError } from '../errors.ts';
 import { parseContents } from './contents.ts';
-import type { Passage, Retriever } from './retriever.ts';
+import type { Passage, Retriever } from '../agent/ports.ts';
 
 export interface RemoteRetrieverOptions {
   /** Per-request limit; default 30 s. */

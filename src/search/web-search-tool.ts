@@ -1,7 +1,6 @@
 import type { JsonValue } from '../json.ts';
-import type { SandboxTool, ToolResult } from '../agent/ports.ts';
+import type { Passage, Retriever, SandboxTool, ToolResult } from '../agent/ports.ts';
 import { formatRetrievedDocuments } from './format.ts';
-import type { Passage, Retriever } from './retriever.ts';
 import { tokenize } from './tokenize.ts';
 
 /** Longer queries are cut here: the first words of a pasted paragraph are what matters. */

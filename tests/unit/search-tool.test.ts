@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PlaygroundError } from '../../src/errors.ts';
+import type { Passage, Retriever } from '../../src/agent/ports.ts';
 import type { JsonValue } from '../../src/json.ts';
 import {
   createWebSearchTool,
@@ -8,8 +9,6 @@ import {
   IndexBuilder,
   parseContents,
   toContents,
-  type Passage,
-  type Retriever,
 } from '../../src/search/index.ts';
 
 const passage = (id: string, title: string, text: string, score: number): Passage => ({
