@@ -149,6 +149,27 @@ describe('createWebSearchTool', () => {
     });
   });
 
+  it('without an index, says so for every call (the CLI and the app alike)', async () => {
+    const text =
+      'web_search is unavailable: this session has no Wikipedia index. Answer from what you know or compute.';
+    for (const tool of [createWebSearchTool(null), createWebSearchTool(Promise.resolve(null))])
+      for (const query of ['Harvey Pekar', 42, '']) {
+        expect(await tool.call({ query })).toEqual({ text, data: [] });
+      }
+  });
+
+  it('waits for an index still loading, and hands on its load failure', async () => {
+    let settle: (r: Retriever | null) => void = () => undefined;
+    const tool = createWebSearchTool(new Promise<Retriever | null>((r) => (settle = r)));
+    const pending = tool.call({ query: 'alpha' });
+    settle(fixed(docs));
+    expect((await pending).text).toBe(formatRetrievedDocuments(docs.slice(0, 3)));
+    const broken = createWebSearchTool(
+      Promise.reject(new PlaygroundError('index_corrupt', 'damaged')),
+    );
+    await expect(broken.call({ query: 'alpha' })).rejects.toMatchObject({ code: 'index_corrupt' });
+  });
+
   it('over a real local index, prints real, different similarities', async () => {
     const builder = new IndexBuilder();
     await builder.add({
