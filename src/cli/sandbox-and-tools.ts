@@ -44,6 +44,12 @@ export async function createCliSandbox(
     memoryLimitMb: opts.pythonMemoryMb,
     ...(opts.pythonPackages ? { pythonPackagesDir: opts.pythonPackages } : {}),
   });
-  await sandbox.start();
+  try {
+    await sandbox.start();
+  } catch (err) {
+    // As in the app: a sandbox that fails to start is not left running with nobody to end it.
+    await sandbox.dispose().catch(() => undefined);
+    throw err;
+  }
   return sandbox;
 }
