@@ -1,6 +1,6 @@
 /**
  * The ports of the method: what the agent loop needs from the world, as interfaces. Engines
- * (src/engines), the Python sandbox (src/python) and the search tool (src/search) implement them;
+ * (src/engines), the Python sandbox (src/python) and the retrievers (src/search) implement them;
  * src/agent imports no implementation folder.
  */
 import type { JsonValue } from '../json.ts';
@@ -158,4 +158,23 @@ export interface FinalAnswerValue {
   text: string;
   /** Python type name of the answer, e.g. 'int', 'str'. */
   type: string;
+}
+
+// ---- The retriever behind web_search: the local sharded index or a remote /retrieve server.
+
+/** A passage as the agent and the UI see it. */
+export interface Passage {
+  id: string;
+  title: string;
+  text: string;
+  /** `"\"Title\"\ntext"`, the wiki-18 form that web_search prints. */
+  contents: string;
+  /** Similarity in [0, 1]. */
+  score: number;
+}
+
+export interface Retriever {
+  /** Short human description, e.g. "local index (44,646 passages)". */
+  readonly description: string;
+  search(query: string, k: number, signal?: AbortSignal): Promise<Passage[]>;
 }

@@ -4,6 +4,7 @@
  * One rule for values out of range: what a person types into the app or a link is clamped,
  * what a file (deck, registry) or a CLI flag says is refused with the field and its range.
  */
+import { that, type Check } from '../json-shape.ts';
 
 export interface SettingSpec {
   /** What the setting is called in messages. */
@@ -50,6 +51,11 @@ export function inSettingRange(key: SettingKey, v: unknown, scale = 1): v is num
     v >= s.min * scale &&
     v <= s.max * scale
   );
+}
+
+/** The setting's range as a check of the JSON validator, for the files that carry settings. */
+export function settingCheck(key: SettingKey, scale = 1): Check {
+  return that((v) => inSettingRange(key, v, scale), settingRange(key, scale));
 }
 
 /** The nearest valid value: for what people type into the app and its links. */

@@ -44,7 +44,8 @@ export interface EngineCliOptions {
   pythonMemoryMb: number;
   seed?: number;
   continuation: ContinuationMode;
-  index?: string;
+  /** false: `--no-index`, run without one even when a default exists. */
+  index?: string | false;
   retrieverUrl?: string;
   pythonPackages?: string;
 }
@@ -164,6 +165,10 @@ export function addEngineOptions(cmd: Command, defaults: { prompt?: string } = {
     .option(
       '--index <dir>',
       "local Wikipedia index for web_search (built by `playground index build`; default: $PLAYGROUND_INDEX_DIR, else the app's public/generated/index)",
+    )
+    .option(
+      '--no-index',
+      'no index even if a default exists: web_search tells the model it has none',
     )
     .option(
       '--retriever-url <url>',

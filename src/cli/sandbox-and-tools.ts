@@ -1,11 +1,14 @@
-/** Builds the Node-side tools and sandbox an agent run needs from the command-line options. */
+/**
+ * The CLI's one sandbox-and-tools wiring (ask, chat, eval, distill): the Node sandbox with
+ * web_search over the retriever the options name. The app's counterpart is startBrowserSandbox
+ * (src/ui/execute-run.ts); both take the tool from createWebSearchTool.
+ */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createNodeSandbox } from '../python/node-sandbox.ts';
-import type { PythonSandbox, SandboxTool } from '../agent/ports.ts';
+import type { PythonSandbox, Retriever } from '../agent/ports.ts';
 import { openLocalIndex } from '../search/node/open.ts';
 import { createRemoteRetriever } from '../search/remote-retriever.ts';
-import type { Retriever } from '../search/retriever.ts';
 import { createWebSearchTool } from '../search/web-search-tool.ts';
 import { REPO_ROOT } from '../python/node-bundle.ts';
 import type { EngineCliOptions } from './engine-options.ts';
@@ -13,10 +16,12 @@ import type { EngineCliOptions } from './engine-options.ts';
 /** Where `playground setup` puts the app's default index; `ask` uses it when no index is named. */
 export const DEFAULT_INDEX_DIR = join(REPO_ROOT, 'public', 'generated', 'index');
 
+/** The retriever the options name, else the default index; null when there is none. */
 export async function createCliRetriever(
   opts: Pick<EngineCliOptions, 'index' | 'retrieverUrl'>,
 ): Promise<Retriever | null> {
   if (opts.retrieverUrl) return createRemoteRetriever(opts.retrieverUrl);
+  if (opts.index === false) return null;
   if (opts.index) return openLocalIndex(resolve(opts.index));
   const fromEnv = process.env.PLAYGROUND_INDEX_DIR;
   if (fromEnv) return openLocalIndex(resolve(fromEnv));
@@ -24,15 +29,6 @@ export async function createCliRetriever(
     return openLocalIndex(DEFAULT_INDEX_DIR);
   return null;
 }
-
-/** Without an index the tool still exists, and says what is missing, so the model can go on. */
-const noIndexTool: SandboxTool = {
-  name: 'web_search',
-  params: ['query'],
-  call: async () => ({
-    text: '\nRetrieved documents:\n\nNo Wikipedia index is available in this session, so web_search cannot find anything. Answer from what you know or compute.',
-  }),
-};
 
 export async function createCliSandbox(
   opts: Pick<
@@ -43,11 +39,17 @@ export async function createCliSandbox(
 ): Promise<PythonSandbox> {
   const r = retriever === undefined ? await createCliRetriever(opts) : retriever;
   const sandbox = createNodeSandbox({
-    tools: [r ? createWebSearchTool(r) : noIndexTool],
+    tools: [createWebSearchTool(r)],
     timeoutMs: Math.round(opts.timeoutS * 1000),
     memoryLimitMb: opts.pythonMemoryMb,
     ...(opts.pythonPackages ? { pythonPackagesDir: opts.pythonPackages } : {}),
   });
-  await sandbox.start();
+  try {
+    await sandbox.start();
+  } catch (err) {
+    // As in the app: a sandbox that fails to start is not left running with nobody to end it.
+    await sandbox.dispose().catch(() => undefined);
+    throw err;
+  }
   return sandbox;
 }

@@ -3,8 +3,22 @@
  * and again when the app loads it, so a bad edit names the entry and field at fault.
  */
 import { PlaygroundError } from '../errors.ts';
-import { isPlainObject } from '../json.ts';
-import { inSettingRange, settingRange } from '../agent/settings.ts';
+import {
+  ShapeError,
+  allOf,
+  arrayOf,
+  fieldPath,
+  literal,
+  nonEmptyString,
+  numberFrom,
+  object,
+  oneOf,
+  refuse,
+  that,
+  validate,
+  type Check,
+} from '../json-shape.ts';
+import { settingCheck } from '../agent/settings.ts';
 
 export type Quantization = 'q4f16_1' | 'q4f32_1';
 /** 'distilled': an agent-distilled student (docs/protocol.md section 1); 'base': a plain instruct model. */
@@ -52,124 +66,124 @@ export interface ModelRegistry {
   cpuModels: CpuModelEntry[];
 }
 
-const QUANTS: readonly string[] = ['q4f16_1', 'q4f32_1'];
-const KINDS: readonly string[] = ['distilled', 'base'];
-const SOURCES: readonly string[] = ['prebuilt', 'hub', 'local'];
+const QUANTS = ['q4f16_1', 'q4f32_1'] as const satisfies readonly Quantization[];
+const KINDS = ['distilled', 'base'] as const satisfies readonly ModelKind[];
+const SOURCES = ['prebuilt', 'hub', 'local'] as const satisfies readonly ModelSource[];
 
-type Obj = Record<string, unknown>;
-
-function fail(where: string, what: string): never {
-  throw new PlaygroundError('bad_input', `models/registry.json: ${where}: ${what}`);
-}
-
-function str(o: Obj, key: string, where: string): string {
-  const v = o[key];
-  if (typeof v !== 'string' || v.trim() === '') fail(where, `"${key}" must be a non-empty string`);
-  return v;
-}
-
-function num(o: Obj, key: string, where: string, min: number, max: number): number {
-  const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
-    fail(where, `"${key}" must be a number in [${min}, ${max}]`);
-  return v;
-}
-
-/** A sampling value in the range of the settings table (src/agent/settings.ts). */
-function setting(o: Obj, key: keyof SamplingDefaults, where: string): number {
-  const v = o[key];
-  if (!inSettingRange(key, v))
-    fail(where, `"${key}" must be ${settingRange(key)}, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function samplingDefaults(s: Obj, where: string): SamplingDefaults {
-  return {
-    temperature: setting(s, 'temperature', where),
-    topP: setting(s, 'topP', where),
-    samples: setting(s, 'samples', where),
-    maxTokens: setting(s, 'maxTokens', where),
-  };
-}
-
-function oneOf<T extends string>(
-  o: Obj,
-  key: string,
-  where: string,
-  allowed: readonly string[],
-): T {
-  const v = str(o, key, where);
-  if (!allowed.includes(v)) fail(where, `"${key}" must be one of ${allowed.join(', ')}`);
-  return v as T;
-}
-
-function url(o: Obj, key: string, where: string, allowPath: boolean): string {
-  const v = str(o, key, where);
-  if (allowPath && v.startsWith('/')) return v;
+const httpUrl = (v: unknown): boolean => {
   try {
-    const u = new URL(v);
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+    const u = new URL(String(v));
+    return u.protocol === 'https:' || u.protocol === 'http:';
   } catch {
-    fail(where, `"${key}" must be an absolute http(s) URL${allowPath ? ' or a /path' : ''}`);
+    return false;
   }
-  return v;
-}
+};
+const url = that((v) => typeof v === 'string' && httpUrl(v), 'an absolute http(s) URL');
+const urlOrPath = that(
+  (v) => typeof v === 'string' && (v.startsWith('/') || httpUrl(v)),
+  'an absolute http(s) URL or a /path',
+);
 
-function entry(raw: unknown, i: number): ModelEntry {
-  let where = `models[${i}]`;
-  if (!isPlainObject(raw)) fail(where, 'must be an object');
-  const id = str(raw, 'id', where);
-  where = `model "${id}"`;
-  const source = oneOf<ModelSource>(raw, 'source', where, SOURCES);
-  const quantization = oneOf<Quantization>(raw, 'quantization', where, QUANTS);
-  if (!id.includes(quantization)) fail(where, `"id" must name its quantization ${quantization}`);
-  const s = raw.sampling;
-  if (!isPlainObject(s)) fail(where, '"sampling" must be an object');
-  const sampling = samplingDefaults(s, `${where} sampling`);
-  const kind = oneOf<ModelKind>(raw, 'kind', where, KINDS);
-  const out: ModelEntry = {
-    id,
-    label: str(raw, 'label', where),
-    family: str(raw, 'family', where),
-    paramsB: num(raw, 'paramsB', where, 0.01, 1000),
-    quantization,
-    kind,
-    source,
-    model: url(raw, 'model', where, source === 'local'),
-    modelLib: url(raw, 'modelLib', where, true),
-    vramRequiredMB: num(raw, 'vramRequiredMB', where, 1, 1e6),
-    contextWindowSize: num(raw, 'contextWindowSize', where, 256, 1e6),
-    promptProfile: str(raw, 'promptProfile', where),
+const sampling = object<SamplingDefaults>({
+  temperature: settingCheck('temperature'),
+  topP: settingCheck('topP'),
+  samples: settingCheck('samples'),
+  maxTokens: settingCheck('maxTokens'),
+});
+const paramsB = numberFrom(0.01, 1000);
+const contextWindowSize = numberFrom(256, 1e6);
+
+/** A WebGPU model (also what the app keeps for a model the user added): its fields, then the rules across them. */
+export const modelEntryCheck: Check = allOf(
+  object<ModelEntry>({
+    id: nonEmptyString,
+    label: nonEmptyString,
+    family: nonEmptyString,
+    paramsB,
+    quantization: oneOf(...QUANTS),
+    kind: oneOf(...KINDS),
+    source: oneOf(...SOURCES),
+    model: urlOrPath,
+    modelLib: urlOrPath,
+    vramRequiredMB: numberFrom(1, 1e6),
+    contextWindowSize,
+    promptProfile: nonEmptyString,
     sampling,
-  };
-  if (raw.baseModel !== undefined) out.baseModel = str(raw, 'baseModel', where);
-  if (raw.notes !== undefined) out.notes = str(raw, 'notes', where);
-  if (kind === 'distilled' && !out.baseModel) fail(where, 'a distilled model needs "baseModel"');
-  return out;
-}
+    'baseModel?': nonEmptyString,
+    'notes?': nonEmptyString,
+  }),
+  (v, p) => {
+    const m = v as ModelEntry;
+    if (m.source !== 'local') url(m.model, fieldPath(p, 'model'));
+    if (!m.id.includes(m.quantization))
+      refuse(fieldPath(p, 'id'), `must name its quantization ${m.quantization}`);
+    if (m.kind === 'distilled' && m.baseModel === undefined)
+      refuse(
+        fieldPath(p, 'baseModel'),
+        'is missing: a distilled model names the one it was trained from',
+      );
+  },
+);
+
+/** A GGUF model for the CPU engines. */
+const cpuModelEntryCheck: Check = object<CpuModelEntry>({
+  id: nonEmptyString,
+  label: nonEmptyString,
+  family: nonEmptyString,
+  paramsB,
+  engine: literal('cpu'),
+  quantization: nonEmptyString,
+  kind: oneOf(...KINDS),
+  url: allOf(
+    urlOrPath,
+    that((v) => /\.gguf$/i.test(String(v)), 'the address of a .gguf file'),
+  ),
+  sizeBytes: numberFrom(1, 2 ** 53, { integer: true }),
+  sha256: that((v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v), '64 lowercase hex digits'),
+  license: nonEmptyString,
+  contextWindowSize,
+  promptProfile: nonEmptyString,
+  sampling,
+  'notes?': nonEmptyString,
+});
+
+/** registry.json as written: `cpuModels` may be left out. */
+type RegistryFile = Omit<ModelRegistry, 'cpuModels'> & { cpuModels?: CpuModelEntry[] };
+
+const registryCheck: Check = allOf(
+  object<RegistryFile>({
+    version: literal(1),
+    models: arrayOf(modelEntryCheck, { nonEmpty: true }),
+    'cpuModels?': arrayOf(cpuModelEntryCheck),
+  }),
+  (v) => {
+    const r = v as RegistryFile;
+    const seen = new Set<string>();
+    const unique = (list: 'models' | 'cpuModels') =>
+      (r[list] ?? []).forEach((m, i) => {
+        if (seen.has(m.id)) refuse(`${list}[${i}].id`, `${JSON.stringify(m.id)} appears twice`);
+        seen.add(m.id);
+      });
+    unique('models');
+    r.models.forEach((m, i) => {
+      if (m.baseModel !== undefined && m.kind === 'distilled' && !seen.has(m.baseModel))
+        refuse(`models[${i}].baseModel`, `${JSON.stringify(m.baseModel)} is not in the registry`);
+    });
+    unique('cpuModels');
+  },
+);
 
 /** Checks a parsed registry.json and returns it typed; throws 'bad_input' naming the fault. */
 export function validateRegistry(raw: unknown): ModelRegistry {
-  if (!isPlainObject(raw)) fail('top level', 'must be an object');
-  if (raw.version !== 1) fail('top level', '"version" must be 1');
-  if (!Array.isArray(raw.models) || raw.models.length === 0)
-    fail('top level', '"models" must be a non-empty array');
-  const models = raw.models.map(entry);
-  const seen = new Set<string>();
-  for (const m of models) {
-    if (seen.has(m.id)) fail(`model "${m.id}"`, 'duplicate id');
-    seen.add(m.id);
+  let r: RegistryFile;
+  try {
+    r = validate<RegistryFile>(raw, registryCheck);
+  } catch (err) {
+    if (err instanceof ShapeError)
+      throw new PlaygroundError('bad_input', `models/registry.json: ${err.message}.`);
+    throw err;
   }
-  for (const m of models) {
-    if (m.baseModel && !seen.has(m.baseModel) && m.kind === 'distilled')
-      fail(`model "${m.id}"`, `"baseModel" ${m.baseModel} is not in the registry`);
-  }
-  return { version: 1, models, cpuModels: cpuModels(raw.cpuModels, seen) };
-}
-
-/** Checks one entry kept outside registry.json (a model the user added in the browser). */
-export function validateModelEntry(raw: unknown): ModelEntry {
-  return entry(raw, 0);
+  return { version: 1, models: r.models, cpuModels: r.cpuModels ?? [] };
 }
 
 /** The same model in the other quantization, e.g. for an adapter without shader-f16. */
@@ -246,44 +260,4 @@ export interface CpuModelEntry {
   promptProfile: string;
   sampling: SamplingDefaults;
   notes?: string;
-}
-
-function cpuModels(raw: unknown, ids: Set<string>): CpuModelEntry[] {
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw)) fail('top level', '"cpuModels" must be an array');
-  return raw.map((r: unknown, i) => {
-    let where = `cpuModels[${i}]`;
-    if (!isPlainObject(r)) fail(where, 'must be an object');
-    const id = str(r, 'id', where);
-    where = `CPU model "${id}"`;
-    if (ids.has(id)) fail(where, 'duplicate id');
-    ids.add(id);
-    if (r.engine !== 'cpu') fail(where, '"engine" must be "cpu"');
-    const sha256 = str(r, 'sha256', where);
-    if (!/^[0-9a-f]{64}$/.test(sha256)) fail(where, '"sha256" must be 64 lowercase hex digits');
-    const sizeBytes = num(r, 'sizeBytes', where, 1, 2 ** 53);
-    if (!Number.isInteger(sizeBytes)) fail(where, '"sizeBytes" must be a whole number');
-    const u = url(r, 'url', where, true);
-    if (!/\.gguf$/i.test(u)) fail(where, '"url" must name a .gguf file');
-    const s = r.sampling;
-    if (!isPlainObject(s)) fail(where, '"sampling" must be an object');
-    const out: CpuModelEntry = {
-      id,
-      label: str(r, 'label', where),
-      family: str(r, 'family', where),
-      paramsB: num(r, 'paramsB', where, 0.01, 1000),
-      engine: 'cpu',
-      quantization: str(r, 'quantization', where),
-      kind: oneOf<ModelKind>(r, 'kind', where, KINDS),
-      url: u,
-      sizeBytes,
-      sha256,
-      license: str(r, 'license', where),
-      contextWindowSize: num(r, 'contextWindowSize', where, 256, 1e6),
-      promptProfile: str(r, 'promptProfile', where),
-      sampling: samplingDefaults(s, `${where} sampling`),
-    };
-    if (r.notes !== undefined) out.notes = str(r, 'notes', where);
-    return out;
-  });
 }

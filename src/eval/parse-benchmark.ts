@@ -4,7 +4,7 @@
  * answer_aliases, GSM8K's "#### " answers). Text in, questions out: no file system here.
  */
 import { PlaygroundError } from '../errors.ts';
-import type { JsonValue } from '../json.ts';
+import { isPlainObject, type JsonValue } from '../json.ts';
 import { benchmarkInfo } from './benchmarks.ts';
 import type { BenchQuestion, QuestionKind } from './types.ts';
 
@@ -102,7 +102,7 @@ function rowsOf(text: string, source: string): Row[] {
 }
 
 function isRow(v: JsonValue): v is Row {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return isPlainObject(v);
 }
 
 export interface ParseOptions {

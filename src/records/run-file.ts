@@ -23,6 +23,21 @@ import type {
   VoteGroup,
 } from '../agent/run-record.ts';
 import { isPlainObject } from '../json.ts';
+import {
+  ShapeError,
+  arrayOf,
+  boolean as bool,
+  fail,
+  finiteNumber as num,
+  integer as int,
+  jsonObject,
+  jsonValue as json,
+  nullable,
+  object,
+  oneOf,
+  string as str,
+  type Check,
+} from '../json-shape.ts';
 
 export const RUN_FILE_FORMAT = 'small-agent-playground/runs';
 export const RUN_FILE_VERSION = 1;
@@ -33,104 +48,6 @@ export interface RunFile {
   /** ISO 8601. */
   exportedAt: string;
   runs: RunRecord[];
-}
-
-// ---- a small structural checker; each check throws with the path of what is wrong ----
-
-type Check = (v: unknown, path: string) => void;
-
-class Invalid extends Error {}
-
-function fail(path: string, what: string, v: unknown): never {
-  const got =
-    v === undefined
-      ? 'nothing'
-      : v === null
-        ? 'null'
-        : Array.isArray(v)
-          ? 'an array'
-          : typeof v === 'string'
-            ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)
-            : typeof v === 'object'
-              ? 'an object'
-              : String(v);
-  throw new Invalid(`${path} must be ${what}, got ${got}`);
-}
-
-const str: Check = (v, p) => void (typeof v === 'string' || fail(p, 'a string', v));
-const num: Check = (v, p) =>
-  void ((typeof v === 'number' && Number.isFinite(v)) || fail(p, 'a finite number', v));
-const int: Check = (v, p) =>
-  void ((typeof v === 'number' && Number.isSafeInteger(v)) || fail(p, 'an integer', v));
-const bool: Check = (v, p) => void (typeof v === 'boolean' || fail(p, 'true or false', v));
-
-function oneOf(...values: readonly (string | number)[]): Check {
-  return (v, p) =>
-    void (
-      values.includes(v as string) ||
-      fail(p, `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`, v)
-    );
-}
-
-function nullable(check: Check): Check {
-  return (v, p) => {
-    if (v !== null) check(v, p);
-  };
-}
-
-function arrayOf(check: Check): Check {
-  return (v, p) => {
-    if (!Array.isArray(v)) fail(p, 'an array', v);
-    v.forEach((item, i) => check(item, `${p}[${i}]`));
-  };
-}
-
-const json: Check = (v, p) => {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
-  if (typeof v === 'number') return num(v, p);
-  if (Array.isArray(v)) return v.forEach((x, i) => json(x, `${p}[${i}]`));
-  if (isPlainObject(v)) return Object.entries(v).forEach(([k, x]) => json(x, `${p}.${k}`));
-  fail(p, 'JSON data', v);
-};
-
-const jsonObject: Check = (v, p) => {
-  if (!isPlainObject(v)) fail(p, 'an object', v);
-  json(v, p);
-};
-
-type OptionalKeys<T> = {
-  [K in keyof T]-?: object extends Pick<T, K> ? K : never;
-}[keyof T];
-type RequiredKeys<T> = Exclude<keyof T, OptionalKeys<T>>;
-/**
- * One check per field of T, optional fields '?'-suffixed. Typed against the record types, so a
- * field added to RunRecord fails the type check here until the format learns it.
- */
-type Shape<T> = { [K in RequiredKeys<T> & string]: Check } & {
-  [K in OptionalKeys<T> & string as `${K}?`]: Check;
-};
-
-/** Unknown fields are refused. */
-function object<T>(shape: Shape<T>): Check {
-  const fields = Object.entries(shape as Record<string, Check>).map(([key, check]) => ({
-    key: key.replace(/\?$/, ''),
-    optional: key.endsWith('?'),
-    check,
-  }));
-  const known = new Set(fields.map((f) => f.key));
-  return (v, p) => {
-    if (!isPlainObject(v)) fail(p, 'an object', v);
-    for (const f of fields) {
-      const value = v[f.key];
-      if (value === undefined) {
-        if (!f.optional) throw new Invalid(`${p}.${f.key} is missing`);
-        continue;
-      }
-      f.check(value, `${p}.${f.key}`);
-    }
-    const extra = Object.keys(v).find((k) => !known.has(k));
-    if (extra !== undefined) throw new Invalid(`${p}.${extra} is not a field this format knows`);
-  };
 }
 
 // ---- the RunRecord schema (src/agent/run-record.ts and the types it uses) ----
@@ -262,8 +179,8 @@ const runRecordFields = object<RunRecord>({
   'turns?': arrayOf(turn),
 });
 
-/** Every step and model call must name a turn the record has. */
-const runRecord: Check = (v, p) => {
+/** A run record (src/agent/run-record.ts); every step and model call names a turn it has. */
+export const runRecordCheck: Check = (v, p) => {
   runRecordFields(v, p);
   const r = v as RunRecord;
   const count = r.turns?.length ?? 1;
@@ -284,9 +201,9 @@ function invalid(code: ErrorCode, what: string, detail: string): PlaygroundError
 /** Checks one run record (e.g. inside a deck); `path` names it in the message. */
 export function validateRunRecord(value: unknown, path = 'run'): RunRecord {
   try {
-    runRecord(value, path);
+    runRecordCheck(value, path);
   } catch (err) {
-    if (err instanceof Invalid)
+    if (err instanceof ShapeError)
       throw new PlaygroundError('data_invalid', `Not a valid saved run: ${err.message}.`);
     throw err;
   }
@@ -327,10 +244,10 @@ export function parseRunFile(text: string): RunFile {
         str(v, p);
         if (Number.isNaN(Date.parse(v as string))) fail(p, 'an ISO date', v);
       },
-      runs: arrayOf(runRecord),
+      runs: arrayOf(runRecordCheck),
     })(value, 'file');
   } catch (err) {
-    if (err instanceof Invalid) throw invalid('data_invalid', what, err.message);
+    if (err instanceof ShapeError) throw invalid('data_invalid', what, err.message);
     throw err;
   }
   const file = value as unknown as RunFile;

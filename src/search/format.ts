@@ -1,4 +1,4 @@
-import type { Passage } from './retriever.ts';
+import type { Passage } from '../agent/ports.ts';
 
 /**
  * Python's `f"{x:.2f}"`: JavaScript's toFixed rounds exact ties (0.125, 0.625, ...) up, Python

@@ -29,6 +29,5 @@ export {
   RemoteRetriever,
   type RemoteRetrieverOptions,
 } from './remote-retriever.ts';
-export type { Passage, Retriever } from './retriever.ts';
 export { tokenize } from './tokenize.ts';
 export { createWebSearchTool } from './web-search-tool.ts';

@@ -4,7 +4,7 @@ import type { Directory, TermEntry } from './index-layout.ts';
 import type { IndexManifest } from './manifest.ts';
 import type { PassageStore } from './passage-store.ts';
 import { TF_MASK, TITLE_BIT, WINDOW_BIT, type PostingList } from './postings.ts';
-import type { Passage, Retriever } from './retriever.ts';
+import type { Passage, Retriever } from '../agent/ports.ts';
 import { idf, separateScores, toSimilarity } from './similarity.ts';
 import type { TermStore } from './term-store.ts';
 import { toContents } from './contents.ts';

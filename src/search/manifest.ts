@@ -1,4 +1,14 @@
 import { PlaygroundError } from '../errors.ts';
+import { isPlainObject } from '../json.ts';
+import {
+  ShapeError,
+  arrayOf,
+  fields,
+  finiteNumber,
+  string,
+  that,
+  validate,
+} from '../json-shape.ts';
 import { TOKENIZER_VERSION } from './tokenize.ts';
 
 export const INDEX_FORMAT = 'small-agent-playground/search-index';
@@ -79,9 +89,20 @@ export function rebuildHint(location: string): string {
   return `Rebuild it with: playground index build --input <corpus> --out ${location}`;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** The fields the loaders read; the builder may add others. */
+const manifestFields = fields({
+  config: fields({ bm25: fields({}) }),
+  counts: fields({}),
+  stats: fields({}),
+  sources: arrayOf(fields({})),
+  files: arrayOf(
+    fields({
+      name: that((v) => typeof v === 'string' && !v.includes('..'), 'a file name without ".."'),
+      bytes: finiteNumber,
+      sha256: string,
+    }),
+  ),
+});
 
 /** Parses and checks manifest.json; the error names the file and how to fix it. */
 export function parseManifest(bytes: Uint8Array, location: string): IndexManifest {
@@ -96,7 +117,7 @@ export function parseManifest(bytes: Uint8Array, location: string): IndexManifes
       { cause: err },
     );
   }
-  if (!isRecord(raw) || raw.format !== INDEX_FORMAT) {
+  if (!isPlainObject(raw) || raw.format !== INDEX_FORMAT) {
     throw new PlaygroundError(
       'index_mismatch',
       `${where} is not a Small Agent Playground search index manifest. ${rebuildHint(location)}`,
@@ -108,26 +129,14 @@ export function parseManifest(bytes: Uint8Array, location: string): IndexManifes
       `The search index at ${location} has format version ${String(raw.formatVersion)}, this program reads version ${INDEX_FORMAT_VERSION}. ${rebuildHint(location)}`,
     );
   }
-  const m = raw as unknown as IndexManifest;
-  const shapeOk =
-    isRecord(m.config) &&
-    isRecord(m.config.bm25) &&
-    isRecord(m.counts) &&
-    isRecord(m.stats) &&
-    Array.isArray(m.files) &&
-    Array.isArray(m.sources) &&
-    m.files.every(
-      (f) =>
-        isRecord(f) &&
-        typeof f.name === 'string' &&
-        typeof f.bytes === 'number' &&
-        typeof f.sha256 === 'string' &&
-        !f.name.includes('..'),
-    );
-  if (!shapeOk) {
+  let m: IndexManifest;
+  try {
+    m = validate<IndexManifest>(raw, manifestFields);
+  } catch (err) {
+    if (!(err instanceof ShapeError)) throw err;
     throw new PlaygroundError(
       'index_corrupt',
-      `The search index manifest ${where} is missing fields. ${rebuildHint(location)}`,
+      `The search index manifest ${where} is damaged: ${err.message}. ${rebuildHint(location)}`,
     );
   }
   if (m.config.tokenizerVersion !== TOKENIZER_VERSION) {

@@ -1,15 +1,12 @@
 import { PlaygroundError, isAbortError } from '../errors.ts';
+import { isPlainObject } from '../json.ts';
 import { parseContents } from './contents.ts';
-import type { Passage, Retriever } from './retriever.ts';
+import type { Passage, Retriever } from '../agent/ports.ts';
 
 export interface RemoteRetrieverOptions {
   /** Per-request limit; default 30 s. */
   timeoutMs?: number;
   fetch?: typeof fetch;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
@@ -91,19 +88,19 @@ export class RemoteRetriever implements Retriever {
     } catch {
       throw bad(`a reply that is not JSON (${JSON.stringify(body.slice(0, 80))})`);
     }
-    if (!isRecord(json) || !Array.isArray(json.result) || !Array.isArray(json.result[0])) {
+    if (!isPlainObject(json) || !Array.isArray(json.result) || !Array.isArray(json.result[0])) {
       throw bad('JSON without a "result" list of lists');
     }
     return (json.result[0] as unknown[]).map((item, i) => {
-      const doc = isRecord(item) ? item.document : undefined;
-      const contents = isRecord(doc) ? doc.contents : undefined;
-      const score = isRecord(item) ? item.score : undefined;
+      const doc = isPlainObject(item) ? item.document : undefined;
+      const contents = isPlainObject(doc) ? doc.contents : undefined;
+      const score = isPlainObject(item) ? item.score : undefined;
       if (typeof contents !== 'string') throw bad(`result ${i} without document.contents`);
       if (typeof score !== 'number' || !Number.isFinite(score))
         throw bad(`result ${i} without a numeric score`);
       const { title, text } = parseContents(contents);
       const id =
-        isRecord(doc) && (typeof doc.id === 'string' || typeof doc.id === 'number')
+        isPlainObject(doc) && (typeof doc.id === 'string' || typeof doc.id === 'number')
           ? String(doc.id)
           : `${i}`;
       // e5 cosine similarities are already in [0, 1] in practice; clamp so the contract holds.

@@ -4,7 +4,8 @@
  * skipped, never loaded.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { validateModelEntry, type ModelEntry } from '../engines/model-registry.ts';
+import { modelEntryCheck, type ModelEntry } from '../engines/model-registry.ts';
+import { ShapeError, finiteNumber, object, oneOf, string, validate } from '../json-shape.ts';
 import { PlaygroundError } from '../errors.ts';
 
 export const ADDED_MODELS_DB = 'small-agent-playground-models';
@@ -46,19 +47,21 @@ function storageFailed(what: string, err: unknown): PlaygroundError {
   );
 }
 
-function checked(raw: AddedModel): AddedModel | null {
+const addedModel = object<AddedModel>({
+  entry: modelEntryCheck,
+  origin: oneOf('hub', 'folder'),
+  from: string,
+  bytes: finiteNumber,
+  addedAt: finiteNumber,
+});
+
+/** The record as stored, or null when it no longer validates (e.g. an older app wrote it). */
+function checked(raw: unknown): AddedModel | null {
   try {
-    const entry = validateModelEntry(raw.entry);
-    if (raw.origin !== 'hub' && raw.origin !== 'folder') return null;
-    return {
-      entry,
-      origin: raw.origin,
-      from: String(raw.from),
-      bytes: Number(raw.bytes) || 0,
-      addedAt: Number(raw.addedAt) || 0,
-    };
-  } catch {
-    return null;
+    return validate<AddedModel>(raw, addedModel, 'model');
+  } catch (err) {
+    if (err instanceof ShapeError) return null;
+    throw err;
   }
 }
 

@@ -7,6 +7,7 @@ import { parseRunFile, validateRunRecord } from '../records/run-file.ts';
 import type { RunRecord } from '../agent/run-record.ts';
 import type { ChatEngine } from '../agent/ports.ts';
 import { PlaygroundError } from '../errors.ts';
+import { isPlainObject } from '../json.ts';
 import type { RunConfig } from './lib/run-config.ts';
 import { chooseBrowserEngine } from '../engines/engine-choice.ts';
 import { cpuModels } from './cpu-models.svelte.ts';
@@ -119,7 +120,7 @@ async function fetchRecordedRun(url: string, signal?: AbortSignal): Promise<RunR
   } catch {
     throw new PlaygroundError('data_invalid', `The recorded run ${url} is not JSON.`);
   }
-  if (typeof value === 'object' && value !== null && 'format' in value) {
+  if (isPlainObject(value) && 'format' in value) {
     const first = parseRunFile(text).runs[0];
     if (!first) throw new PlaygroundError('data_invalid', `The runs file ${url} holds no run.`);
     return first;

@@ -7,9 +7,8 @@ import type { RunRecord } from '../agent/run-record.ts';
 import type { ChatEngine } from '../agent/ports.ts';
 import { PlaygroundError } from '../errors.ts';
 import { createBrowserSandbox } from '../python/browser-sandbox.ts';
-import type { PythonSandbox, SandboxTool } from '../agent/ports.ts';
+import type { PythonSandbox, Retriever } from '../agent/ports.ts';
 import { createWebSearchTool, loadIndex } from '../search/index.ts';
-import type { Retriever } from '../search/retriever.ts';
 import { indexSource } from './index-offline.svelte.ts';
 import { indexStatus } from './index-status.svelte.ts';
 import type { RunConfig } from './lib/run-config.ts';
@@ -50,15 +49,6 @@ export function getRetriever(
   return retriever;
 }
 
-const noIndexTool: SandboxTool = {
-  name: 'web_search',
-  params: ['query'],
-  call: async () => ({
-    text: 'web_search is unavailable: no Wikipedia index is installed in this app. Answer from what you know or compute.',
-    data: [],
-  }),
-};
-
 /**
  * The app's one sandbox-and-tools wiring (chat and benchmark): a started Pyodide sandbox whose
  * web_search waits for the index, so Pyodide and the index load side by side. A sandbox that
@@ -67,17 +57,9 @@ const noIndexTool: SandboxTool = {
 export async function startBrowserSandbox(
   loading: Promise<Retriever | null>,
 ): Promise<PythonSandbox> {
-  const searchTool = loading.then((r) => (r ? createWebSearchTool(r) : noIndexTool));
-  // Unhandled until a step searches; the await below still sees a failure.
-  searchTool.catch(() => undefined);
-  const tool: SandboxTool = {
-    name: 'web_search',
-    params: ['query'],
-    call: async (args, signal) => (await searchTool).call(args, signal),
-  };
   const sandbox = createBrowserSandbox({
     indexURL: `${import.meta.env.BASE_URL}pyodide/`,
-    tools: [tool],
+    tools: [createWebSearchTool(loading)],
   });
   try {
     await Promise.all([sandbox.start(), loading]);

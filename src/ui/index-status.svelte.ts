@@ -4,6 +4,14 @@
  */
 export const INDEX_URL = `${import.meta.env.BASE_URL}generated/index/`;
 
+/**
+ * What the app tells its user when no index is served (the model itself sees NO_INDEX_TEXT of
+ * src/search/web-search-tool.ts). Browser terms: the fix is on the host's side, not a command.
+ */
+export const NO_INDEX_NOTICE =
+  'This app serves no Wikipedia index, so web_search tells the model it has none and answers rest on what the model already knows. ' +
+  'To search Wikipedia, open a copy of the app that serves the index (whoever hosts this one can add it).';
+
 interface LocalAssets {
   index: { url: string; passages: number | null } | null;
 }

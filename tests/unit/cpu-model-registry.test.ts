@@ -30,12 +30,18 @@ describe('CPU models in models/registry.json', () => {
   it('refuses a bad checksum, a non-GGUF address and a duplicate id, naming the entry', () => {
     const withCpu = (entry: Record<string, unknown>) =>
       validateRegistry({ ...shipped, cpuModels: [entry] });
-    expect(() => withCpu({ ...good, sha256: 'abc' })).toThrow(/CPU model ".+": "sha256"/);
-    expect(() => withCpu({ ...good, url: 'https://example.org/model.bin' })).toThrow(
-      /must name a \.gguf file/,
+    expect(() => withCpu({ ...good, sha256: 'abc' })).toThrow(
+      /cpuModels\[0\]\.sha256 must be 64 lowercase hex digits, got "abc"/,
     );
-    expect(() => withCpu({ ...good, engine: 'webgpu' })).toThrow(/"engine" must be "cpu"/);
-    expect(() => validateRegistry({ ...shipped, cpuModels: [good, good] })).toThrow(/duplicate id/);
+    expect(() => withCpu({ ...good, url: 'https://example.org/model.bin' })).toThrow(
+      /cpuModels\[0\]\.url must be the address of a \.gguf file/,
+    );
+    expect(() => withCpu({ ...good, engine: 'webgpu' })).toThrow(
+      /cpuModels\[0\]\.engine must be "cpu", got "webgpu"/,
+    );
+    expect(() => validateRegistry({ ...shipped, cpuModels: [good, good] })).toThrow(
+      /cpuModels\[1\]\.id ".+" appears twice/,
+    );
   });
 
   it('keeps registries without CPU models valid', () => {

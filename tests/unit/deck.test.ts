@@ -49,13 +49,13 @@ describe('deck format', () => {
     );
     expect(refusal(deckWith([]))).toMatch(/deck\.items must be a non-empty array/);
     expect(refusal(deckWith([{ type: 'slide' }]))).toMatch(
-      /deck\.items\[0\]\.type must be "question", "run" or "saved-run", got "slide"/,
+      /deck\.items\[0\]\.type must be one of "question", "run", "saved-run", got "slide"/,
     );
     expect(refusal(deckWith([{ type: 'question', question: ' ', mode: 'agent' }]))).toMatch(
       /deck\.items\[0\]\.question must be a non-empty string/,
     );
     expect(refusal(deckWith([{ type: 'question', question: 'q', mode: 'chat' }]))).toMatch(
-      /deck\.items\[0\]\.mode must be "agent" or "cot", got "chat"/,
+      /deck\.items\[0\]\.mode must be one of "agent", "cot", got "chat"/,
     );
     expect(
       refusal(
@@ -64,7 +64,7 @@ describe('deck format', () => {
     ).toMatch(/deck\.items\[0\]\.settings\.samples must be an integer from 1 to 16, got 0/);
     expect(
       refusal(deckWith([{ type: 'question', question: 'q', mode: 'agent', settings: { gpu: 1 } }])),
-    ).toMatch(/deck\.items\[0\]\.settings\.gpu is not a deck field/);
+    ).toMatch(/deck\.items\[0\]\.settings\.gpu is not a field this format knows/);
     expect(refusal(deckWith([{ type: 'saved-run', id: 'a' }], { replaySpeed: 0 }))).toMatch(
       /deck\.replaySpeed must be a number from 0\.1 to 100, got 0/,
     );

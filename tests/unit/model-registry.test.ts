@@ -58,13 +58,17 @@ describe('validateRegistry', () => {
 
   it('names the entry and field at fault', () => {
     expect(() => validateRegistry(withModel({ vramRequiredMB: 'big' }))).toThrow(
-      /model "Qwen2.5-0.5B-Instruct-q4f16_1-MLC": "vramRequiredMB"/,
+      /models\[0\]\.vramRequiredMB must be a number from 1 to 1000000, got "big"/,
     );
     expect(() => validateRegistry(withModel({ quantization: 'q8' }))).toThrow(/quantization/);
-    expect(() => validateRegistry(withModel({ model: 'ftp://x' }))).toThrow(/"model"/);
+    expect(() => validateRegistry(withModel({ model: 'ftp://x' }))).toThrow(
+      /models\[0\]\.model must be an absolute http\(s\) URL or a \/path, got "ftp:\/\/x"/,
+    );
     expect(() => validateRegistry(withModel({ sampling: { temperature: 0.4 } }))).toThrow(/topP/);
     expect(() => validateRegistry({ version: 2, models: [] })).toThrow(/version/);
-    expect(() => validateRegistry({ version: 1, models: [good, good] })).toThrow(/duplicate/);
+    expect(() => validateRegistry({ version: 1, models: [good, good] })).toThrow(
+      /models\[1\]\.id ".+" appears twice/,
+    );
   });
 
   it('needs a base model for distilled entries and accepts local paths for local ones', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PlaygroundError } from '../../src/errors.ts';
+import type { Passage, Retriever } from '../../src/agent/ports.ts';
 import type { JsonValue } from '../../src/json.ts';
 import {
   createWebSearchTool,
@@ -8,8 +9,6 @@ import {
   IndexBuilder,
   parseContents,
   toContents,
-  type Passage,
-  type Retriever,
 } from '../../src/search/index.ts';
 
 const passage = (id: string, title: string, text: string, score: number): Passage => ({
@@ -148,6 +147,27 @@ describe('createWebSearchTool', () => {
     await expect(createWebSearchTool(failing).call({ query: 'alpha' })).rejects.toMatchObject({
       code: 'retriever_unreachable',
     });
+  });
+
+  it('without an index, says so for every call (the CLI and the app alike)', async () => {
+    const text =
+      'web_search is unavailable: this session has no Wikipedia index. Answer from what you know or compute.';
+    for (const tool of [createWebSearchTool(null), createWebSearchTool(Promise.resolve(null))])
+      for (const query of ['Harvey Pekar', 42, '']) {
+        expect(await tool.call({ query })).toEqual({ text, data: [] });
+      }
+  });
+
+  it('waits for an index still loading, and hands on its load failure', async () => {
+    let settle: (r: Retriever | null) => void = () => undefined;
+    const tool = createWebSearchTool(new Promise<Retriever | null>((r) => (settle = r)));
+    const pending = tool.call({ query: 'alpha' });
+    settle(fixed(docs));
+    expect((await pending).text).toBe(formatRetrievedDocuments(docs.slice(0, 3)));
+    const broken = createWebSearchTool(
+      Promise.reject(new PlaygroundError('index_corrupt', 'damaged')),
+    );
+    await expect(broken.call({ query: 'alpha' })).rejects.toMatchObject({ code: 'index_corrupt' });
   });
 
   it('over a real local index, prints real, different similarities', async () => {

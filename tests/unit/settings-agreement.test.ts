@@ -69,7 +69,7 @@ describe('one settings table', () => {
     const max = SETTINGS.samples.max;
     expect(validateRegistry(registryWithSamples(max)).models[0]?.sampling.samples).toBe(max);
     expect(() => validateRegistry(registryWithSamples(max + 1))).toThrow(
-      `"samples" must be an integer from 1 to ${max}, got ${max + 1}`,
+      `models[0].sampling.samples must be an integer from 1 to ${max}, got ${max + 1}`,
     );
     expect(() => deckQuestion({ samples: max + 1 })).toThrow(`from 1 to ${max}`);
     expect(() => cliOptions(['--samples', String(max + 1)])).toThrow(`from 1 to ${max}`);

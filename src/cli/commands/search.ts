@@ -1,12 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { PlaygroundError } from '../../errors.ts';
-import {
-  createRemoteRetriever,
-  formatRetrievedDocuments,
-  type Passage,
-  type Retriever,
-} from '../../search/index.ts';
+import type { Passage, Retriever } from '../../agent/ports.ts';
+import { createRemoteRetriever, formatRetrievedDocuments } from '../../search/index.ts';
 import { openLocalIndex } from '../../search/node/index.ts';
 
 interface SearchOptions {

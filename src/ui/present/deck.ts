@@ -4,10 +4,22 @@
  * step at a chosen speed without a model, a GPU or Python.
  */
 import { PlaygroundError } from '../../errors.ts';
-import { validateRunRecord } from '../../records/run-file.ts';
+import { runRecordCheck } from '../../records/run-file.ts';
 import type { AgentMode, RunRecord, RunSettings } from '../../agent/run-record.ts';
-import { isPlainObject } from '../../json.ts';
-import { inSettingRange, settingRange, type SettingKey } from '../../agent/settings.ts';
+import {
+  ShapeError,
+  arrayOf,
+  literal,
+  nonEmptyString,
+  numberFrom,
+  object,
+  oneOf,
+  string,
+  tagged,
+  that,
+  validate,
+} from '../../json-shape.ts';
+import { settingCheck } from '../../agent/settings.ts';
 
 export const DECK_FORMAT = 'small-agent-playground/deck';
 export const DECK_VERSION = 1;
@@ -63,132 +75,54 @@ export interface Deck {
   items: DeckItem[];
 }
 
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  return JSON.stringify(v);
-}
+/** Each numeric deck setting: the table entry it is checked against, in its unit (ms). */
+const settings = object<DeckSettings>({
+  'promptProfile?': that((v) => typeof v === 'string' && v !== '', 'a profile name'),
+  'maxSteps?': settingCheck('maxSteps'),
+  'samples?': settingCheck('samples'),
+  'temperature?': settingCheck('temperature'),
+  'topP?': settingCheck('topP'),
+  'maxTokens?': settingCheck('maxTokens'),
+  'pythonTimeoutMs?': settingCheck('pythonTimeoutS', 1000),
+  'seed?': settingCheck('seed'),
+});
 
-class DeckError extends Error {}
+const title = nonEmptyString;
 
-function need(ok: boolean, path: string, what: string, v: unknown): void {
-  if (!ok) throw new DeckError(`${path} must be ${what}, got ${describe(v)}`);
-}
+const item = tagged('type', {
+  question: object<DeckQuestion>({
+    type: literal('question'),
+    question: nonEmptyString,
+    mode: oneOf('agent', 'cot'),
+    'model?': nonEmptyString,
+    'settings?': settings,
+    'title?': title,
+  }),
+  run: object<DeckRun>({ type: literal('run'), run: runRecordCheck, 'title?': title }),
+  'saved-run': object<DeckSavedRun>({
+    type: literal('saved-run'),
+    id: that((v) => typeof v === 'string' && v !== '', 'a saved run id'),
+    'title?': title,
+  }),
+});
 
-function onlyKeys(o: Record<string, unknown>, keys: readonly string[], path: string): void {
-  const extra = Object.keys(o).find((k) => !keys.includes(k));
-  if (extra !== undefined) throw new DeckError(`${path}.${extra} is not a deck field`);
-}
-
-function optionalString(o: Record<string, unknown>, key: string, path: string): void {
-  if (o[key] !== undefined)
-    need(
-      typeof o[key] === 'string' && o[key] !== '',
-      `${path}.${key}`,
-      'a non-empty string',
-      o[key],
-    );
-}
-
-/** Each numeric deck setting, the table entry it is checked against and its unit scale (ms). */
-const SETTING_RULES: Record<Exclude<keyof DeckSettings, 'promptProfile'>, [SettingKey, number]> = {
-  maxSteps: ['maxSteps', 1],
-  samples: ['samples', 1],
-  temperature: ['temperature', 1],
-  topP: ['topP', 1],
-  maxTokens: ['maxTokens', 1],
-  pythonTimeoutMs: ['pythonTimeoutS', 1000],
-  seed: ['seed', 1],
-};
-
-function checkSettings(v: unknown, path: string): void {
-  need(isPlainObject(v), path, 'an object', v);
-  const o = v as Record<string, unknown>;
-  onlyKeys(o, ['promptProfile', ...Object.keys(SETTING_RULES)], path);
-  if (o.promptProfile !== undefined)
-    need(
-      typeof o.promptProfile === 'string' && o.promptProfile !== '',
-      `${path}.promptProfile`,
-      'a profile name',
-      o.promptProfile,
-    );
-  for (const [key, [setting, scale]] of Object.entries(SETTING_RULES)) {
-    const value = o[key];
-    if (value === undefined) continue;
-    need(
-      inSettingRange(setting, value, scale),
-      `${path}.${key}`,
-      settingRange(setting, scale),
-      value,
-    );
-  }
-}
-
-function checkItem(v: unknown, path: string): void {
-  need(isPlainObject(v), path, 'an object', v);
-  const o = v as Record<string, unknown>;
-  switch (o.type) {
-    case 'question':
-      onlyKeys(o, ['type', 'question', 'mode', 'model', 'settings', 'title'], path);
-      need(
-        typeof o.question === 'string' && o.question.trim() !== '',
-        `${path}.question`,
-        'a non-empty string',
-        o.question,
-      );
-      need(o.mode === 'agent' || o.mode === 'cot', `${path}.mode`, '"agent" or "cot"', o.mode);
-      optionalString(o, 'model', path);
-      if (o.settings !== undefined) checkSettings(o.settings, `${path}.settings`);
-      break;
-    case 'run':
-      onlyKeys(o, ['type', 'run', 'title'], path);
-      try {
-        validateRunRecord(o.run, `${path}.run`);
-      } catch (err) {
-        throw new DeckError(
-          err instanceof Error ? err.message.replace(/^Not a valid saved run: |\.$/g, '') : '',
-        );
-      }
-      break;
-    case 'saved-run':
-      onlyKeys(o, ['type', 'id', 'title'], path);
-      need(typeof o.id === 'string' && o.id !== '', `${path}.id`, 'a saved run id', o.id);
-      break;
-    default:
-      need(false, `${path}.type`, '"question", "run" or "saved-run"', o.type);
-  }
-  optionalString(o, 'title', path);
-}
+const deck = object<Deck>({
+  format: literal(DECK_FORMAT),
+  version: literal(DECK_VERSION),
+  title: string,
+  'replaySpeed?': numberFrom(MIN_REPLAY_SPEED, MAX_REPLAY_SPEED),
+  items: arrayOf(item, { nonEmpty: true }),
+});
 
 /** Checks a parsed deck; throws PlaygroundError 'data_invalid' naming the first thing wrong. */
 export function validateDeck(value: unknown): Deck {
   try {
-    need(isPlainObject(value), 'deck', 'a JSON object', value);
-    const o = value as Record<string, unknown>;
-    need(o.format === DECK_FORMAT, 'deck.format', `"${DECK_FORMAT}"`, o.format);
-    need(o.version === DECK_VERSION, 'deck.version', String(DECK_VERSION), o.version);
-    onlyKeys(o, ['format', 'version', 'title', 'replaySpeed', 'items'], 'deck');
-    need(typeof o.title === 'string', 'deck.title', 'a string', o.title);
-    if (o.replaySpeed !== undefined) {
-      need(
-        typeof o.replaySpeed === 'number' &&
-          o.replaySpeed >= MIN_REPLAY_SPEED &&
-          o.replaySpeed <= MAX_REPLAY_SPEED,
-        'deck.replaySpeed',
-        `a number from ${MIN_REPLAY_SPEED} to ${MAX_REPLAY_SPEED}`,
-        o.replaySpeed,
-      );
-    }
-    need(Array.isArray(o.items) && o.items.length > 0, 'deck.items', 'a non-empty array', o.items);
-    (o.items as unknown[]).forEach((item, i) => checkItem(item, `deck.items[${i}]`));
+    return validate<Deck>(value, deck, 'deck');
   } catch (err) {
-    if (err instanceof DeckError)
+    if (err instanceof ShapeError)
       throw new PlaygroundError('data_invalid', `This deck cannot be opened: ${err.message}.`);
     throw err;
   }
-  return value as Deck;
 }
 
 export function parseDeck(text: string): Deck {

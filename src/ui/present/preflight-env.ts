@@ -5,7 +5,7 @@
 import type { DeckEnvironment, NeedCheck } from './deck-preflight.ts';
 import type { DeckQuestion } from './deck.ts';
 import { PlaygroundError } from '../../errors.ts';
-import { indexStatus } from '../index-status.svelte.ts';
+import { indexStatus, NO_INDEX_NOTICE } from '../index-status.svelte.ts';
 import type { RunConfig } from '../lib/run-config.ts';
 import { models, registry } from '../models.svelte.ts';
 import { liveConfig } from './live-config.ts';
@@ -90,8 +90,7 @@ export async function deckEnvironment(
         }
       : {
           state: 'missing',
-          detail:
-            'no index is served: run `npx playground setup` (web_search will say it is unavailable)',
+          detail: NO_INDEX_NOTICE,
         },
     python,
   };
