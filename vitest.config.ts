@@ -26,6 +26,20 @@ export default defineConfig({
       {
         extends: true,
         plugins: [svelte()],
+        // Named up front, or Vite finds them mid-run and reloads the page under a running test.
+        // No scan: it would follow the run's lazy imports into the Python sandbox, whose
+        // bundle only the app's Vite config builds.
+        optimizeDeps: {
+          noDiscovery: true,
+          include: [
+            'dompurify',
+            'highlight.js/lib/core',
+            'highlight.js/lib/languages/python',
+            'idb',
+            'katex',
+            'marked',
+          ],
+        },
         test: {
           name: 'components',
           include: [COMPONENT_TESTS],
