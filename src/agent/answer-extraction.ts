@@ -2,13 +2,26 @@
 import { extractAnswer } from './math-answer/extract-answer.ts';
 import { pyStrip } from './python-text.ts';
 
+/** A response around its FIRST `<answer>...</answer>` (re.search); null when it has none. */
+export function answerTagParts(
+  response: string,
+): { before: string; inside: string; after: string } | null {
+  const match = /<answer>([\s\S]*?)<\/answer>/.exec(response);
+  if (!match) return null;
+  return {
+    before: response.slice(0, match.index),
+    inside: match[1] ?? '',
+    after: response.slice(match.index + match[0].length),
+  };
+}
+
 /**
  * As processors/reasoning.py lines 171-186: the FIRST `<answer>...</answer>` (re.search), its
  * inside stripped; with no tag, the whole response as it came (not trimmed).
  */
 export function extractTaggedAnswer(response: string): string {
-  const match = /<answer>([\s\S]*?)<\/answer>/.exec(response);
-  return match ? pyStrip(match[1] ?? '') : response;
+  const parts = answerTagParts(response);
+  return parts ? pyStrip(parts.inside) : response;
 }
 
 /**

@@ -4,7 +4,7 @@
  * earlier questions move to `turns`. The heavy runtime (agent loop, Pyodide, index) is imported
  * only when a run starts.
  */
-import { followUpProblem, recordTurns } from '../agent/follow-up.ts';
+import { followUpProblem } from '../agent/follow-up.ts';
 import type { AgentEvent } from '../agent/events.ts';
 import type { RunRecord } from '../agent/run-record.ts';
 import type { ChatEngine } from '../agent/ports.ts';
@@ -12,6 +12,8 @@ import { PlaygroundError, type SerializedError } from '../errors.ts';
 import {
   finishRun,
   foldEvent,
+  isBusy,
+  runElapsedMs,
   settleSteps,
   turnsFromRecord,
   type LiveRun,
@@ -49,15 +51,11 @@ export class RunSession implements LiveRun {
   private ticker: ReturnType<typeof setInterval> | null = null;
 
   get busy(): boolean {
-    return this.status === 'preparing' || this.status === 'running';
+    return isBusy(this.status);
   }
 
   get elapsedMs(): number {
-    const turns = this.record ? recordTurns(this.record) : [];
-    const last = turns[turns.length - 1];
-    if (last && turns.length > 1) return last.durationMs;
-    if (this.record) return this.record.durationMs;
-    return this.startedAt ? this.now - this.startedAt : 0;
+    return runElapsedMs(this.record, this.startedAt ? this.now - this.startedAt : 0);
   }
 
   /** Why the shown run cannot take a follow-up question (null: it can). */

@@ -40,12 +40,18 @@ class CompareRun {
 export const compareRun = new CompareRun();
 
 /**
- * Runs of views loaded on demand (the benchmark) register here, so this module, which the first
- * screen needs, never imports them and their libraries.
+ * Runs of views loaded on demand (the benchmark, a presentation's live questions) register here,
+ * so this module, which the first screen needs, never imports them and their libraries. The
+ * returned function takes the registration back (a view that holds its runs only while shown).
  */
 const otherRunners: { route: string; busy: () => boolean; stop?: () => void }[] = [];
-export function registerRunner(route: string, busy: () => boolean, stop?: () => void): void {
-  otherRunners.push({ route, busy, ...(stop && { stop }) });
+export function registerRunner(route: string, busy: () => boolean, stop?: () => void): () => void {
+  const runner = { route, busy, ...(stop && { stop }) };
+  otherRunners.push(runner);
+  return () => {
+    const i = otherRunners.indexOf(runner);
+    if (i >= 0) otherRunners.splice(i, 1);
+  };
 }
 
 /** Esc: stops whatever runs (there is one run at a time); false when nothing was running. */

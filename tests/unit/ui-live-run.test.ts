@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../src/agent/events.ts';
 import type { Candidate, RunRecord, StepRecord } from '../../src/agent/run-record.ts';
 import type { ExecutionResult } from '../../src/agent/ports.ts';
-import { foldEvent, type LiveRun } from '../../src/ui/lib/live-run.ts';
+import { foldEvent, type LiveRunState } from '../../src/ui/lib/live-run.ts';
 import { searchCalls } from '../../src/ui/lib/passages.ts';
 import { runUsage } from '../../src/ui/lib/run-stats.ts';
 import { ms, rate } from '../../src/ui/lib/format.ts';
@@ -18,7 +18,7 @@ const exec = (logs: string, extra: Partial<ExecutionResult> = {}): ExecutionResu
   ...extra,
 });
 
-function emptyRun(samples: number, mode: 'agent' | 'cot' = 'agent'): LiveRun {
+function emptyRun(samples: number, mode: 'agent' | 'cot' = 'agent'): LiveRunState {
   return {
     status: 'preparing',
     phase: 'Starting…',

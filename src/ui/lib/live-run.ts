@@ -51,7 +51,8 @@ export interface PastTurn {
   usage: TokenUsage | null;
 }
 
-export interface LiveRun {
+/** What the agent's events and the final record write as they are folded in. */
+export interface LiveRunState {
   status: RunStatus;
   phase: string;
   config: RunConfig | null;
@@ -63,11 +64,38 @@ export interface LiveRun {
   record: RunRecord | null;
 }
 
-function current(run: LiveRun, step: number): LiveStep | undefined {
+/**
+ * A run as RunView shows it, whatever holds it: a session running now (RunSession), a saved run
+ * (History), a recorded run part-way through its replay (Present).
+ */
+export interface LiveRun extends Readonly<LiveRunState> {
+  /** The question being asked; shown above the steps once there are earlier turns. */
+  readonly question: string;
+  /** The earlier questions of the conversation, finished. */
+  readonly turns: readonly PastTurn[];
+  /** The clock the step timers of unfinished steps read. */
+  readonly now: number;
+  readonly busy: boolean;
+  readonly elapsedMs: number;
+}
+
+/** How long the run shown took: its latest question's time once there is a record. */
+export function runElapsedMs(record: RunRecord | null, runningMs: number): number {
+  const turns = record ? recordTurns(record) : [];
+  const last = turns[turns.length - 1];
+  if (last && turns.length > 1) return last.durationMs;
+  if (record) return record.durationMs;
+  return runningMs;
+}
+
+export const isBusy = (status: RunStatus): boolean =>
+  status === 'preparing' || status === 'running';
+
+function current(run: LiveRunState, step: number): LiveStep | undefined {
   return run.steps.find((s) => s.step === step);
 }
 
-export function foldEvent(run: LiveRun, e: AgentEvent): void {
+export function foldEvent(run: LiveRunState, e: AgentEvent): void {
   switch (e.type) {
     case 'run-started':
       run.status = 'running';
@@ -158,7 +186,7 @@ export function foldEvent(run: LiveRun, e: AgentEvent): void {
   }
 }
 
-export function finishRun(run: LiveRun, record: RunRecord): void {
+export function finishRun(run: LiveRunState, record: RunRecord): void {
   run.record = record;
   run.status = record.status === 'running' ? 'error' : record.status;
   run.error = record.error ?? null;
@@ -236,7 +264,7 @@ export function fromRecord(r: StepRecord, live: LiveStep | undefined): LiveStep 
 }
 
 /** Steps still in flight when a run ends were cut short; they must not look busy. */
-export function settleSteps(run: LiveRun): void {
+export function settleSteps(run: LiveRunState): void {
   for (const s of run.steps) {
     if (s.phase === 'generating' || s.phase === 'executing') {
       s.phase = 'stopped';

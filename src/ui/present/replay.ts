@@ -13,7 +13,15 @@ import {
 import { thoughtText } from '../../agent/code-extraction.ts';
 import type { RunRecord, StepRecord } from '../../agent/run-record.ts';
 import type { SerializedError } from '../../errors.ts';
-import { fromRecord, newStep, type LiveStep, type RunStatus } from '../lib/live-run.ts';
+import {
+  fromRecord,
+  isBusy,
+  newStep,
+  runElapsedMs,
+  type LiveRun,
+  type LiveStep,
+  type RunStatus,
+} from '../lib/live-run.ts';
 
 export interface ReplayFrame {
   status: RunStatus;
@@ -162,6 +170,21 @@ export function replayFrame(
   // A step cut off by the end of the recording (no observation) must not look busy.
   if (frame.record) for (const s of frame.steps) if (s.phase !== 'done') s.phase = 'stopped';
   return frame;
+}
+
+/** A frame as RunView shows a run: its clock is the recorded time the replay has reached. */
+export function replayRun(frame: ReplayFrame): LiveRun {
+  return {
+    ...frame,
+    phase: '',
+    config: null,
+    fallbackRunning: false,
+    question: '',
+    turns: [],
+    now: frame.recordedMs,
+    busy: isBusy(frame.status),
+    elapsedMs: runElapsedMs(frame.record, frame.recordedMs),
+  };
 }
 
 /** Replay speeds offered by + and -, plus the deck's own. */

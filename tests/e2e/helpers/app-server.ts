@@ -17,6 +17,7 @@ import {
   type FakeOpenAIServer,
   type FakeServerOptions,
 } from '../../helpers/fake-openai-server.ts';
+import { CHROMIUM_ARGS } from './chromium-args.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 const VITE = join(ROOT, 'node_modules/vite/bin/vite.js');
@@ -167,17 +168,7 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-/** Debian's chromium with a fresh profile; playwright-core never downloads a browser here. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM_ARGS };
 
 export async function launchChromium(extraArgs: string[] = []): Promise<Chromium> {
   const profile = await mkdtemp(join(tmpdir(), 'sap-chromium-'));
