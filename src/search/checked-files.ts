@@ -27,7 +27,7 @@ export class CheckedFiles {
     const where = `${this.source.location.replace(/\/$/, '')}/${name}`;
     return new PlaygroundError(
       code,
-      `Search index file ${where} ${what}. ${rebuildHint(this.source.location)}`,
+      `Search index file ${where} ${what}. ${rebuildHint(this.source)}`,
       { cause },
     );
   }

@@ -2,9 +2,18 @@
  * How an index directory is read and written, whatever holds it: a folder (Node), a URL base
  * (browser fetch) or memory (tests, the benchmark). Node-only sources live in ./node.
  */
-export interface IndexFileSource {
-  /** Where the index lives, for error messages: a path or a URL. */
+/** Where an index lives, as error messages name it, and what a person there can do to repair it. */
+export interface IndexPlace {
+  /** A path or a URL. */
   readonly location: string;
+  /**
+   * What to do when the index here is missing or damaged, in the words of where it is used (the
+   * app's users have no CLI). Without it: rebuild with `playground index build`.
+   */
+  readonly repair?: string;
+}
+
+export interface IndexFileSource extends IndexPlace {
   /** The file's bytes, or undefined when it does not exist. */
   read(name: string, signal?: AbortSignal): Promise<Uint8Array | undefined>;
 }
@@ -21,10 +30,12 @@ export interface IndexFileSink {
 export function fetchIndexSource(
   baseUrl: string | URL,
   fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis),
+  repair?: string,
 ): IndexFileSource {
   const base = new URL(String(baseUrl).replace(/\/?$/, '/'), globalThis.location?.href);
   return {
     location: base.href,
+    repair,
     async read(name, signal) {
       const res = await fetchImpl(new URL(name, base), { signal });
       if (res.status === 404) return undefined;

@@ -18,6 +18,7 @@ export { LocalIndex, type ScoredDoc, type SearchOptions } from './local-index.ts
 export {
   downloadIndex,
   opfsIndexStore,
+  removeOpfsIndex,
   planOfflineCopy,
   type IndexStore,
   type OfflinePlan,

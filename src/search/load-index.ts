@@ -37,23 +37,23 @@ export async function loadIndex(
     throwIfAborted(signal);
     throw new PlaygroundError(
       'index_missing',
-      `Could not read the search index at ${source.location} (${String(err)}). Check the path or URL, or build one with: playground index build --input <corpus> --out <dir>`,
+      `Could not read the search index at ${source.location} (${String(err)}). Check the path or URL. ${rebuildHint(source)}`,
       { cause: err },
     );
   }
   if (!manifestBytes) {
     throw new PlaygroundError(
       'index_missing',
-      `No search index at ${source.location}: ${MANIFEST_FILE} not found. Build one with: playground index build --input <corpus> --out ${source.location}`,
+      `No search index at ${source.location}: ${MANIFEST_FILE} not found. ${rebuildHint(source)}`,
     );
   }
-  const manifest: IndexManifest = parseManifest(manifestBytes, source.location);
+  const manifest: IndexManifest = parseManifest(manifestBytes, source);
   const files = new CheckedFiles(source, verify);
   const dirEntry = manifest.files.find((f) => f.name === DIRECTORY_FILE);
   if (!dirEntry) {
     throw new PlaygroundError(
       'index_corrupt',
-      `The manifest of the search index at ${source.location} lists no ${DIRECTORY_FILE}. ${rebuildHint(source.location)}`,
+      `The manifest of the search index at ${source.location} lists no ${DIRECTORY_FILE}. ${rebuildHint(source)}`,
     );
   }
   const totalBytes = manifestBytes.byteLength + dirEntry.bytes;

@@ -10,6 +10,7 @@ import {
   validate,
 } from '../json-shape.ts';
 import { TOKENIZER_VERSION } from './tokenize.ts';
+import type { IndexPlace } from './index-files.ts';
 
 export const INDEX_FORMAT = 'small-agent-playground/search-index';
 /** Bump when the file layout changes; loaders refuse other versions. */
@@ -85,8 +86,12 @@ export const DEFAULT_CONFIG: IndexConfig = {
   tailPackBytes: 128 * 1024,
 };
 
-export function rebuildHint(location: string): string {
-  return `Rebuild it with: playground index build --input <corpus> --out ${location}`;
+/** What to do about a missing or damaged index at this place. */
+export function rebuildHint(place: IndexPlace): string {
+  return (
+    place.repair ??
+    `Rebuild it with: playground index build --input <corpus> --out ${place.location}`
+  );
 }
 
 /** The fields the loaders read; the builder may add others. */
@@ -105,7 +110,8 @@ const manifestFields = fields({
 });
 
 /** Parses and checks manifest.json; the error names the file and how to fix it. */
-export function parseManifest(bytes: Uint8Array, location: string): IndexManifest {
+export function parseManifest(bytes: Uint8Array, place: IndexPlace): IndexManifest {
+  const { location } = place;
   const where = `${location.replace(/\/$/, '')}/${MANIFEST_FILE}`;
   let raw: unknown;
   try {
@@ -113,20 +119,20 @@ export function parseManifest(bytes: Uint8Array, location: string): IndexManifes
   } catch (err) {
     throw new PlaygroundError(
       'index_corrupt',
-      `The search index manifest ${where} is not valid JSON (truncated or damaged). ${rebuildHint(location)}`,
+      `The search index manifest ${where} is not valid JSON (truncated or damaged). ${rebuildHint(place)}`,
       { cause: err },
     );
   }
   if (!isPlainObject(raw) || raw.format !== INDEX_FORMAT) {
     throw new PlaygroundError(
       'index_mismatch',
-      `${where} is not a Small Agent Playground search index manifest. ${rebuildHint(location)}`,
+      `${where} is not a Small Agent Playground search index manifest. ${rebuildHint(place)}`,
     );
   }
   if (raw.formatVersion !== INDEX_FORMAT_VERSION) {
     throw new PlaygroundError(
       'index_mismatch',
-      `The search index at ${location} has format version ${String(raw.formatVersion)}, this program reads version ${INDEX_FORMAT_VERSION}. ${rebuildHint(location)}`,
+      `The search index at ${location} has format version ${String(raw.formatVersion)}, this program reads version ${INDEX_FORMAT_VERSION}. ${rebuildHint(place)}`,
     );
   }
   let m: IndexManifest;
@@ -136,13 +142,13 @@ export function parseManifest(bytes: Uint8Array, location: string): IndexManifes
     if (!(err instanceof ShapeError)) throw err;
     throw new PlaygroundError(
       'index_corrupt',
-      `The search index manifest ${where} is damaged: ${err.message}. ${rebuildHint(location)}`,
+      `The search index manifest ${where} is damaged: ${err.message}. ${rebuildHint(place)}`,
     );
   }
   if (m.config.tokenizerVersion !== TOKENIZER_VERSION) {
     throw new PlaygroundError(
       'index_mismatch',
-      `The search index at ${location} was built with tokenizer version ${m.config.tokenizerVersion}, this program uses version ${TOKENIZER_VERSION}. ${rebuildHint(location)}`,
+      `The search index at ${location} was built with tokenizer version ${m.config.tokenizerVersion}, this program uses version ${TOKENIZER_VERSION}. ${rebuildHint(place)}`,
     );
   }
   return m;

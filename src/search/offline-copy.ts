@@ -40,7 +40,7 @@ async function listFiles(
   if (!manifestBytes) {
     throw new PlaygroundError('index_missing', `No search index at ${source.location}.`);
   }
-  const manifest = parseManifest(manifestBytes, source.location);
+  const manifest = parseManifest(manifestBytes, source);
   const dirEntry = manifest.files.find((f) => f.name === DIRECTORY_FILE);
   if (!dirEntry) {
     throw new PlaygroundError('index_corrupt', `The index at ${source.location} has no directory.`);
@@ -124,7 +124,24 @@ export async function downloadIndex(
 }
 
 /** The index kept in the browser's origin-private file system (OPFS), under `folder`. */
-export function opfsIndexStore(folder = 'search-index'): IndexStore {
+/** The OPFS folder the app keeps its offline copy in. */
+const OPFS_FOLDER = 'search-index';
+
+/** Deletes the kept copy (to free space, or to repair a damaged one by keeping it again). */
+export async function removeOpfsIndex(folder = OPFS_FOLDER): Promise<void> {
+  try {
+    await (await navigator.storage.getDirectory()).removeEntry(folder, { recursive: true });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'NotFoundError') return;
+    throw new PlaygroundError(
+      'storage_failed',
+      `Could not remove the offline copy of the search index (${String(err)}). Clear this site's storage in the browser settings instead.`,
+      { cause: err },
+    );
+  }
+}
+
+export function opfsIndexStore(folder = OPFS_FOLDER, repair?: string): IndexStore {
   const dir = async () =>
     (await navigator.storage.getDirectory()).getDirectoryHandle(folder, { create: true });
   const file = async (name: string): Promise<File | undefined> => {
@@ -137,6 +154,7 @@ export function opfsIndexStore(folder = 'search-index'): IndexStore {
   };
   return {
     location: `browser storage (${folder})`,
+    repair,
     async read(name) {
       const f = await file(name);
       return f ? new Uint8Array(await f.arrayBuffer()) : undefined;

@@ -9,11 +9,20 @@ import {
   fetchIndexSource,
   opfsIndexStore,
   planOfflineCopy,
+  removeOpfsIndex,
   type IndexFileSource,
 } from '../search/index.ts';
 import { INDEX_URL } from './index-status.svelte.ts';
 
 const MANIFEST = 'manifest.json';
+
+// What a person in the app can do about a missing or damaged index (they have no CLI).
+const SERVED_REPAIR =
+  'Reload the page to fetch it again. If that does not help, the index this app serves is damaged and whoever runs the app needs to rebuild it.';
+const KEPT_REPAIR =
+  'Remove the offline copy (the Remove button beside "Search index kept offline"): searches then read the served index, and you can keep it again.';
+
+const served = (): IndexFileSource => fetchIndexSource(INDEX_URL, undefined, SERVED_REPAIR);
 
 function createdAt(bytes: Uint8Array | undefined): string | undefined {
   if (!bytes) return undefined;
@@ -44,7 +53,7 @@ export class OfflineIndex {
       return;
     }
     try {
-      const plan = await planOfflineCopy(fetchIndexSource(INDEX_URL), opfsIndexStore());
+      const plan = await planOfflineCopy(served(), opfsIndexStore());
       this.totalBytes = plan.totalBytes;
       this.doneBytes = plan.storedBytes;
       this.state = plan.complete ? 'kept' : 'available';
@@ -59,7 +68,7 @@ export class OfflineIndex {
     this.state = 'saving';
     this.error = null;
     try {
-      await downloadIndex(fetchIndexSource(INDEX_URL), opfsIndexStore(), {
+      await downloadIndex(served(), opfsIndexStore(), {
         signal: this.controller.signal,
         onProgress: (p) => {
           this.doneBytes = p.doneBytes;
@@ -84,20 +93,41 @@ export class OfflineIndex {
   cancel(): void {
     this.controller?.abort();
   }
+
+  /** Frees the space; reads fall through to the served index (see indexSource). */
+  async remove(): Promise<void> {
+    this.error = null;
+    try {
+      await removeOpfsIndex();
+    } catch (err) {
+      this.error = PlaygroundError.from(err).message;
+    }
+    await this.refresh();
+  }
 }
 
 export const offlineIndex = new OfflineIndex();
 
 /**
  * Where the app reads its index: the kept copy when it is complete and the same build as the
- * served one (or the server is out of reach), otherwise the server.
+ * served one (or the server is out of reach), otherwise the server. A file the kept copy no
+ * longer holds (it was removed) is read from the server.
  */
 export async function indexSource(): Promise<IndexFileSource> {
-  const served = fetchIndexSource(INDEX_URL);
-  if (!offlineIndex.supported) return served;
-  const store = opfsIndexStore();
+  const fromServer = served();
+  if (!offlineIndex.supported) return fromServer;
+  const store = opfsIndexStore(undefined, KEPT_REPAIR);
   const kept = createdAt(await store.read(MANIFEST).catch(() => undefined));
-  if (!kept) return served;
-  const current = await served.read(MANIFEST).then(createdAt, () => undefined);
-  return current === undefined || current === kept ? store : served;
+  if (!kept) return fromServer;
+  const current = await fromServer.read(MANIFEST).then(createdAt, () => undefined);
+  if (current !== undefined && current !== kept) return fromServer;
+  return {
+    location: store.location,
+    repair: KEPT_REPAIR,
+    async read(name, signal) {
+      return (
+        (await store.read(name, signal).catch(() => undefined)) ?? fromServer.read(name, signal)
+      );
+    },
+  };
 }

@@ -21,7 +21,7 @@ async function builtManifest(): Promise<Record<string, unknown>> {
 
 function refusal(manifest: unknown): PlaygroundError {
   try {
-    parseManifest(new TextEncoder().encode(JSON.stringify(manifest)), '/idx/');
+    parseManifest(new TextEncoder().encode(JSON.stringify(manifest)), { location: '/idx/' });
   } catch (err) {
     expect(err).toBeInstanceOf(PlaygroundError);
     return err as PlaygroundError;
@@ -32,7 +32,7 @@ function refusal(manifest: unknown): PlaygroundError {
 describe('parseManifest', () => {
   it('accepts what the builder writes', async () => {
     const m = await builtManifest();
-    const parsed = parseManifest(new TextEncoder().encode(JSON.stringify(m)), '/idx/');
+    const parsed = parseManifest(new TextEncoder().encode(JSON.stringify(m)), { location: '/idx/' });
     expect(parsed.counts.passages).toBe(2);
   });
 
