@@ -1,14 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Plugin } from 'vite';
 import { ISOLATION_HEADERS } from '../serve/isolation-headers.ts';
 import { staticFiles, toMiddleware } from '../serve/static-files.ts';
 import { DEFAULT_PYODIDE_PACKAGES } from '../../src/cli/setup/pyodide-packages.ts';
 import { availableWheels, defaultWheelsDir } from '../../src/python/node-packages.ts';
+import { defaultIndexDir, namedIndexDir } from '../../src/search/node/index-dir.ts';
 
-const defaultIndexDir = (root: string) => resolve(root, 'public/generated/index');
-const indexDir = (root: string) =>
-  resolve(process.env.PLAYGROUND_INDEX_DIR ?? defaultIndexDir(root));
+const indexDir = (root: string) => namedIndexDir() ?? defaultIndexDir(root);
 export const hasIndex = (root: string) => existsSync(join(indexDir(root), 'manifest.json'));
 
 /**

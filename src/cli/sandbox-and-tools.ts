@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createNodeSandbox } from '../python/node-sandbox.ts';
 import type { PythonSandbox, Retriever } from '../agent/ports.ts';
+import { defaultIndexDir, namedIndexDir } from '../search/node/index-dir.ts';
 import { openLocalIndex } from '../search/node/open.ts';
 import { createRemoteRetriever } from '../search/remote-retriever.ts';
 import { createWebSearchTool } from '../search/web-search-tool.ts';
@@ -14,7 +15,7 @@ import { REPO_ROOT } from '../python/node-bundle.ts';
 import type { EngineCliOptions } from './engine-options.ts';
 
 /** Where `playground setup` puts the app's default index; `ask` uses it when no index is named. */
-export const DEFAULT_INDEX_DIR = join(REPO_ROOT, 'public', 'generated', 'index');
+export const DEFAULT_INDEX_DIR = defaultIndexDir(REPO_ROOT);
 
 /** The retriever the options name, else the default index; null when there is none. */
 export async function createCliRetriever(
@@ -23,8 +24,8 @@ export async function createCliRetriever(
   if (opts.retrieverUrl) return createRemoteRetriever(opts.retrieverUrl);
   if (opts.index === false) return null;
   if (opts.index) return openLocalIndex(resolve(opts.index));
-  const fromEnv = process.env.PLAYGROUND_INDEX_DIR;
-  if (fromEnv) return openLocalIndex(resolve(fromEnv));
+  const named = namedIndexDir();
+  if (named) return openLocalIndex(named);
   if (existsSync(join(DEFAULT_INDEX_DIR, 'manifest.json')))
     return openLocalIndex(DEFAULT_INDEX_DIR);
   return null;
