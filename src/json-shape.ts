@@ -12,6 +12,14 @@ export type Check = (v: unknown, path: string) => void;
 
 export class ShapeError extends Error {
   override name = 'ShapeError';
+
+  /** For a value of the wrong kind: where it is and what was expected there. */
+  constructor(
+    message: string,
+    readonly expected?: { path: string; what: string },
+  ) {
+    super(message);
+  }
 }
 
 /** The value as a message shows it: `nothing`, `null`, `an array`, `"text…"`, `42`. */
@@ -26,10 +34,10 @@ export function describeValue(v: unknown): string {
 
 /** `${path} must be ${what}, got ${v}`. */
 export function fail(path: string, what: string, v: unknown): never {
-  throw new ShapeError(`${path} must be ${what}, got ${describeValue(v)}`);
+  throw new ShapeError(`${path} must be ${what}, got ${describeValue(v)}`, { path, what });
 }
 
-/** A fault that is not about one value's type, e.g. `models[3].id "x" appears twice`. */
+/** A fault that is not about one value's type, e.g. `models[3].id "x" is a duplicate id`. */
 export function refuse(path: string, problem: string): never {
   throw new ShapeError(`${path} ${problem}`);
 }
@@ -128,12 +136,29 @@ export type Shape<T> = { [K in RequiredKeys<T> & string]: Check } & {
   [K in OptionalKeys<T> & string as `${K}?`]: Check;
 };
 
+/** A required field that is absent: "x is missing (it must be a string)". */
+function missing(path: string, check: Check): never {
+  try {
+    check(undefined, path);
+  } catch (err) {
+    if (!(err instanceof ShapeError)) throw err;
+    const what = err.expected?.path === path ? err.expected.what : undefined;
+    refuse(path, what ? `is missing (it must be ${what})` : 'is missing');
+  }
+  // A check that lets `undefined` through (none should) still may not excuse a missing field.
+  refuse(path, 'is missing');
+}
+
 /**
  * A JSON object with the fields of `shape`. A missing required field fails its own check (so
  * the message says what was expected); a field the format does not know is refused, unless
  * `open` (formats another program may extend, where only the fields read here are checked).
+ * `format` names the format in that refusal ("is not a deck field").
  */
-export function object<T>(shape: Shape<T>, options: { open?: boolean } = {}): Check {
+export function object<T>(
+  shape: Shape<T>,
+  options: { open?: boolean; format?: string } = {},
+): Check {
   const fields = Object.entries(shape as Record<string, Check>).map(([key, check]) => ({
     key: key.replace(/\?$/, ''),
     optional: key.endsWith('?'),
@@ -145,13 +170,17 @@ export function object<T>(shape: Shape<T>, options: { open?: boolean } = {}): Ch
     for (const f of fields) {
       const value = v[f.key];
       if (value === undefined && f.optional) continue;
-      f.check(value, fieldPath(p, f.key));
-      // A check that lets `undefined` through (none should) still may not excuse a missing field.
-      if (value === undefined) refuse(fieldPath(p, f.key), 'is missing');
+      const path = fieldPath(p, f.key);
+      if (value === undefined) missing(path, f.check);
+      f.check(value, path);
     }
     if (options.open === true) return;
     const extra = Object.keys(v).find((k) => !known.has(k));
-    if (extra !== undefined) refuse(fieldPath(p, extra), 'is not a field this format knows');
+    if (extra !== undefined)
+      refuse(
+        fieldPath(p, extra),
+        options.format ? `is not a ${options.format} field` : 'is not a field this format knows',
+      );
   };
 }
 

@@ -161,7 +161,11 @@ const registryCheck: Check = allOf(
     const seen = new Set<string>();
     const unique = (list: 'models' | 'cpuModels') =>
       (r[list] ?? []).forEach((m, i) => {
-        if (seen.has(m.id)) refuse(`${list}[${i}].id`, `${JSON.stringify(m.id)} appears twice`);
+        if (seen.has(m.id))
+          refuse(
+            `${list}[${i}].id`,
+            `${JSON.stringify(m.id)} is a duplicate id: each model needs its own`,
+          );
         seen.add(m.id);
       });
     unique('models');

@@ -40,7 +40,7 @@ describe('CPU models in models/registry.json', () => {
       /cpuModels\[0\]\.engine must be "cpu", got "webgpu"/,
     );
     expect(() => validateRegistry({ ...shipped, cpuModels: [good, good] })).toThrow(
-      /cpuModels\[1\]\.id ".+" appears twice/,
+      /cpuModels\[1\]\.id ".+" is a duplicate id/,
     );
   });
 

@@ -45,7 +45,7 @@ describe('deck format', () => {
   it('refuses malformed decks, naming what is wrong', () => {
     expect(() => parseDeck('not json')).toThrow(/This deck cannot be opened: it is not JSON/);
     expect(refusal({ title: 'x', items: [] })).toMatch(
-      /deck\.format must be "small-agent-playground\/deck", got nothing/,
+      /deck\.format is missing \(it must be "small-agent-playground\/deck"\)/,
     );
     expect(refusal(deckWith([]))).toMatch(/deck\.items must be a non-empty array/);
     expect(refusal(deckWith([{ type: 'slide' }]))).toMatch(
@@ -64,7 +64,7 @@ describe('deck format', () => {
     ).toMatch(/deck\.items\[0\]\.settings\.samples must be an integer from 1 to 16, got 0/);
     expect(
       refusal(deckWith([{ type: 'question', question: 'q', mode: 'agent', settings: { gpu: 1 } }])),
-    ).toMatch(/deck\.items\[0\]\.settings\.gpu is not a field this format knows/);
+    ).toMatch(/deck\.items\[0\]\.settings\.gpu is not a deck field/);
     expect(refusal(deckWith([{ type: 'saved-run', id: 'a' }], { replaySpeed: 0 }))).toMatch(
       /deck\.replaySpeed must be a number from 0\.1 to 100, got 0/,
     );

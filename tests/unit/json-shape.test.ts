@@ -130,7 +130,7 @@ describe('json-shape: objects, arrays and unions', () => {
   });
 
   it('a missing field says what it should have been; optional fields may be left out', () => {
-    expect(refusal(point, { x: 1 }, 'p')).toBe('p.y must be a finite number, got nothing');
+    expect(refusal(point, { x: 1 }, 'p')).toBe('p.y is missing (it must be a finite number)');
     expect(() => point({ x: 1, y: 2 }, 'p')).not.toThrow();
     expect(refusal(point, { x: 1, y: 2, label: '' }, 'p')).toBe(
       'p.label must be a non-empty string, got ""',
@@ -141,7 +141,7 @@ describe('json-shape: objects, arrays and unions', () => {
     expect(refusal(point, { x: 1, y: 2, z: 3 }, 'p')).toBe('p.z is not a field this format knows');
     const some = fields({ x: finiteNumber });
     expect(() => some({ x: 1, z: 3 }, 'p')).not.toThrow();
-    expect(refusal(some, { z: 3 }, 'p')).toBe('p.x must be a finite number, got nothing');
+    expect(refusal(some, { z: 3 }, 'p')).toBe('p.x is missing (it must be a finite number)');
   });
 
   it('picks the shape of a tagged object by its tag, naming the tags there are', () => {
@@ -151,7 +151,7 @@ describe('json-shape: objects, arrays and unions', () => {
     });
     expect(() => shape({ type: 'text', text: 'hi' }, 's')).not.toThrow();
     expect(refusal(shape, { type: 'dot', at: { x: 1 } }, 's')).toBe(
-      's.at.y must be a finite number, got nothing',
+      's.at.y is missing (it must be a finite number)',
     );
     expect(refusal(shape, { type: 'line' }, 's')).toBe(
       's.type must be one of "dot", "text", got "line"',

@@ -67,7 +67,7 @@ describe('validateRegistry', () => {
     expect(() => validateRegistry(withModel({ sampling: { temperature: 0.4 } }))).toThrow(/topP/);
     expect(() => validateRegistry({ version: 2, models: [] })).toThrow(/version/);
     expect(() => validateRegistry({ version: 1, models: [good, good] })).toThrow(
-      /models\[1\]\.id ".+" appears twice/,
+      /models\[1\]\.id ".+" is a duplicate id/,
     );
   });
 

@@ -82,7 +82,7 @@ describe('run files', () => {
 
   it('names the exact field that is wrong in a damaged run', () => {
     const cases: [(r: Record<string, unknown>) => void, RegExp][] = [
-      [(r) => delete r.question, /file\.runs\[0\]\.question must be a string, got nothing/],
+      [(r) => delete r.question, /file\.runs\[0\]\.question is missing \(it must be a string\)/],
       [
         (r) => (r.status = 'done'),
         /file\.runs\[0\]\.status must be one of "running", .*got "done"/,

@@ -32,7 +32,9 @@ function refusal(manifest: unknown): PlaygroundError {
 describe('parseManifest', () => {
   it('accepts what the builder writes', async () => {
     const m = await builtManifest();
-    const parsed = parseManifest(new TextEncoder().encode(JSON.stringify(m)), { location: '/idx/' });
+    const parsed = parseManifest(new TextEncoder().encode(JSON.stringify(m)), {
+      location: '/idx/',
+    });
     expect(parsed.counts.passages).toBe(2);
   });
 
@@ -46,7 +48,7 @@ describe('parseManifest', () => {
     const err = refusal(damaged);
     expect(err.code).toBe('index_corrupt');
     expect(err.message).toBe(
-      'The search index manifest /idx/manifest.json is damaged: files[0].sha256 must be a string, got nothing. ' +
+      'The search index manifest /idx/manifest.json is damaged: files[0].sha256 is missing (it must be a string). ' +
         'Rebuild it with: playground index build --input <corpus> --out /idx/',
     );
     const escape = { ...m, files: [{ ...files[0], name: '../../etc/passwd' }] };
@@ -54,7 +56,7 @@ describe('parseManifest', () => {
       /damaged: files\[0\]\.name must be a file name without "\.\.", got "\.\.\/\.\.\/etc\/passwd"/,
     );
     const { stats: _stats, ...noStats } = m;
-    expect(refusal(noStats).message).toMatch(/damaged: stats must be an object, got nothing/);
+    expect(refusal(noStats).message).toMatch(/damaged: stats is missing \(it must be an object\)/);
     expect(refusal({ ...m, config: { ...(m.config as object), bm25: [] } }).message).toMatch(
       /damaged: config\.bm25 must be an object, got an array/,
     );

@@ -75,44 +75,59 @@ export interface Deck {
   items: DeckItem[];
 }
 
+/** An unknown field is refused as "is not a deck field". */
+const DECK_FIELDS = { format: 'deck' };
+
 /** Each numeric deck setting: the table entry it is checked against, in its unit (ms). */
-const settings = object<DeckSettings>({
-  'promptProfile?': that((v) => typeof v === 'string' && v !== '', 'a profile name'),
-  'maxSteps?': settingCheck('maxSteps'),
-  'samples?': settingCheck('samples'),
-  'temperature?': settingCheck('temperature'),
-  'topP?': settingCheck('topP'),
-  'maxTokens?': settingCheck('maxTokens'),
-  'pythonTimeoutMs?': settingCheck('pythonTimeoutS', 1000),
-  'seed?': settingCheck('seed'),
-});
+const settings = object<DeckSettings>(
+  {
+    'promptProfile?': that((v) => typeof v === 'string' && v !== '', 'a profile name'),
+    'maxSteps?': settingCheck('maxSteps'),
+    'samples?': settingCheck('samples'),
+    'temperature?': settingCheck('temperature'),
+    'topP?': settingCheck('topP'),
+    'maxTokens?': settingCheck('maxTokens'),
+    'pythonTimeoutMs?': settingCheck('pythonTimeoutS', 1000),
+    'seed?': settingCheck('seed'),
+  },
+  DECK_FIELDS,
+);
 
 const title = nonEmptyString;
 
 const item = tagged('type', {
-  question: object<DeckQuestion>({
-    type: literal('question'),
-    question: nonEmptyString,
-    mode: oneOf('agent', 'cot'),
-    'model?': nonEmptyString,
-    'settings?': settings,
-    'title?': title,
-  }),
-  run: object<DeckRun>({ type: literal('run'), run: runRecordCheck, 'title?': title }),
-  'saved-run': object<DeckSavedRun>({
-    type: literal('saved-run'),
-    id: that((v) => typeof v === 'string' && v !== '', 'a saved run id'),
-    'title?': title,
-  }),
+  question: object<DeckQuestion>(
+    {
+      type: literal('question'),
+      question: nonEmptyString,
+      mode: oneOf('agent', 'cot'),
+      'model?': nonEmptyString,
+      'settings?': settings,
+      'title?': title,
+    },
+    DECK_FIELDS,
+  ),
+  run: object<DeckRun>({ type: literal('run'), run: runRecordCheck, 'title?': title }, DECK_FIELDS),
+  'saved-run': object<DeckSavedRun>(
+    {
+      type: literal('saved-run'),
+      id: that((v) => typeof v === 'string' && v !== '', 'a saved run id'),
+      'title?': title,
+    },
+    DECK_FIELDS,
+  ),
 });
 
-const deck = object<Deck>({
-  format: literal(DECK_FORMAT),
-  version: literal(DECK_VERSION),
-  title: string,
-  'replaySpeed?': numberFrom(MIN_REPLAY_SPEED, MAX_REPLAY_SPEED),
-  items: arrayOf(item, { nonEmpty: true }),
-});
+const deck = object<Deck>(
+  {
+    format: literal(DECK_FORMAT),
+    version: literal(DECK_VERSION),
+    title: string,
+    'replaySpeed?': numberFrom(MIN_REPLAY_SPEED, MAX_REPLAY_SPEED),
+    items: arrayOf(item, { nonEmpty: true }),
+  },
+  DECK_FIELDS,
+);
 
 /** Checks a parsed deck; throws PlaygroundError 'data_invalid' naming the first thing wrong. */
 export function validateDeck(value: unknown): Deck {
