@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plugin } from 'vite';
 import { ISOLATION_HEADERS } from '../serve/isolation-headers.ts';
@@ -9,6 +9,13 @@ import { defaultIndexDir, namedIndexDir } from '../../src/search/node/index-dir.
 
 const indexDir = (root: string) => namedIndexDir() ?? defaultIndexDir(root);
 export const hasIndex = (root: string) => existsSync(join(indexDir(root), 'manifest.json'));
+
+/** The index folder's size on disk (0 without an index). */
+export function indexBytes(root: string): number {
+  if (!hasIndex(root)) return 0;
+  const dir = indexDir(root);
+  return readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+}
 
 /**
  * The search index the app serves at /generated/index/: public/generated/index by default, or
