@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter } from './bytes.ts';
+import { ByteWriter } from './bytes.ts';
 
 /**
  * One term's postings, ascending by passage: what BM25 with title features needs about each
@@ -55,22 +55,47 @@ export function encodePostings(p: PostingList, out: ByteWriter, order?: ArrayLik
   }
 }
 
+/**
+ * Decodes a block. Every query decodes up to 100k postings a list, so the varints are read
+ * inline rather than through ByteReader; bounds are checked once per posting.
+ */
 export function decodePostings(bytes: Uint8Array): PostingList {
-  const r = new ByteReader(bytes);
-  const n = r.varint();
-  if (n > bytes.length) throw new RangeError('posting count exceeds the block');
+  const end = bytes.length;
+  let pos = 0;
+  // A varint at `pos`; past the end it reads as NaN (undefined bytes), caught below.
+  const varint = (): number => {
+    let b = bytes[pos++] as number;
+    if (b < 0x80) return b;
+    let result = b & 0x7f;
+    let scale = 0x80;
+    for (;;) {
+      b = bytes[pos++] as number;
+      if (!(b < 0x80)) {
+        if (!(b >= 0x80) || scale > 2 ** 49) throw new RangeError('bad varint in postings');
+        result += (b & 0x7f) * scale;
+        scale *= 0x80;
+        continue;
+      }
+      return result + b * scale;
+    }
+  };
+  const n = varint();
+  if (!(n <= end)) throw new RangeError('posting count exceeds the block');
   const p = emptyPostings(n);
+  const { docs, tfs, lengths, titleLengths, windows } = p;
   let doc = 0;
   for (let i = 0; i < n; i++) {
-    doc += r.varint();
-    p.docs[i] = doc;
-    const tf = r.byte();
-    p.tfs[i] = tf;
-    p.lengths[i] = r.varint();
-    if (tf & TITLE_BIT) p.titleLengths[i] = r.byte();
-    if (tf & WINDOW_BIT) p.windows[i] = r.varint();
+    if (pos >= end) throw new RangeError('postings past the end of the block');
+    doc += varint();
+    docs[i] = doc;
+    const tf = bytes[pos++] as number;
+    tfs[i] = tf;
+    lengths[i] = varint();
+    if (tf & TITLE_BIT) titleLengths[i] = bytes[pos++] as number;
+    if (tf & WINDOW_BIT) windows[i] = varint();
   }
-  if (!r.done) throw new RangeError('trailing bytes after the postings');
+  if (pos > end) throw new RangeError('postings past the end of the block');
+  if (pos < end) throw new RangeError('trailing bytes after the postings');
   return p;
 }
 
@@ -86,25 +111,6 @@ export function concatPostings(lists: readonly PostingList[]): PostingList {
     out.titleLengths.set(l.titleLengths, at);
     out.windows.set(l.windows, at);
     at += l.docs.length;
-  }
-  return out;
-}
-
-/** Merges two ascending, disjoint lists (a term's head and tail) into one ascending list. */
-export function mergePostings(a: PostingList, b: PostingList): PostingList {
-  const n = a.docs.length + b.docs.length;
-  const out = emptyPostings(n);
-  let i = 0;
-  let j = 0;
-  for (let k = 0; k < n; k++) {
-    const takeA = j >= b.docs.length || (i < a.docs.length && (a.docs[i] ?? 0) < (b.docs[j] ?? 0));
-    const src = takeA ? a : b;
-    const at = takeA ? i++ : j++;
-    out.docs[k] = src.docs[at] ?? 0;
-    out.tfs[k] = src.tfs[at] ?? 0;
-    out.lengths[k] = src.lengths[at] ?? 0;
-    out.titleLengths[k] = src.titleLengths[at] ?? 0;
-    out.windows[k] = src.windows[at] ?? 0;
   }
   return out;
 }
