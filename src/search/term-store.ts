@@ -6,10 +6,10 @@ import {
   type ShardFile,
   type TermEntry,
 } from './index-layout.ts';
-import { decodePostings, mergePostings, type PostingList } from './postings.ts';
+import { decodePostings, type PostingList } from './postings.ts';
 
 export interface TermStoreLimits {
-  /** Raw bytes of term shards and tail packs kept (default 24 MB). */
+  /** Bytes of term shards, tail packs and looked-up terms kept (default 24 MB). */
   cachedBytes?: number;
   /** Decoded postings kept (default 1M, about 18 MB). */
   cachedPostings?: number;
@@ -24,6 +24,12 @@ export class TermStore {
   private readonly files: LruCache<Promise<Uint8Array>>;
   private readonly shards: LruCache<Promise<Map<string, TermEntry>>>;
   private readonly decoded: LruCache<PostingList>;
+  /**
+   * Terms looked up before (null: not in the corpus), bounded by their head bytes: at 1M
+   * passages a shard holds ~850 terms, so re-reading, hashing and decoding one for each term of
+   * a repeated query cost more than the query's scoring.
+   */
+  private readonly entries: LruCache<TermEntry | null>;
 
   constructor(
     private readonly checked: CheckedFiles,
@@ -32,8 +38,9 @@ export class TermStore {
   ) {
     const bytes = limits.cachedBytes ?? 24e6;
     this.files = new LruCache(bytes / 2);
-    this.shards = new LruCache(bytes / 2);
+    this.shards = new LruCache(bytes / 4);
     this.decoded = new LruCache(limits.cachedPostings ?? 1e6);
+    this.entries = new LruCache(bytes / 4);
   }
 
   private file(f: ShardFile, signal?: AbortSignal): Promise<Uint8Array> {
@@ -42,6 +49,16 @@ export class TermStore {
 
   /** The term's entry, or undefined when the corpus lacks it. */
   async lookup(term: string, signal?: AbortSignal): Promise<TermEntry | undefined> {
+    const known = this.entries.get(term);
+    if (known !== undefined) return known ?? undefined;
+    const found = await this.lookupInShard(term, signal);
+    // A copy of the head, so the entry does not keep its whole shard in memory.
+    const entry = found && { ...found, head: found.head.slice() };
+    this.entries.set(term, entry ?? null, 64 + term.length + (entry?.head.length ?? 0));
+    return entry;
+  }
+
+  private async lookupInShard(term: string, signal?: AbortSignal): Promise<TermEntry | undefined> {
     const i = shardFor(this.directory.termShards, term);
     const f = this.directory.termShards[i];
     if (!f) return undefined;
@@ -56,20 +73,30 @@ export class TermStore {
     return entries.get(term);
   }
 
-  /** The term's postings: the head only, or (`whole`) the full list, ascending by passage. */
+  /**
+   * The term's postings as one or two lists, each ascending by passage: its head, then (`whole`
+   * and the term has one) its tail. Head and tail hold disjoint passages, so a scorer adding them
+   * one after the other gets the sums one merged list would give, without the merge; and a head
+   * read alone and a head read with its tail are the same cached list.
+   */
   async postings(
     term: string,
     entry: TermEntry,
     whole: boolean,
     signal?: AbortSignal,
-  ): Promise<PostingList> {
-    const full = whole && entry.tail !== undefined;
-    const key = `${full ? 'full' : 'head'}\u0000${term}`;
-    const hit = this.decoded.get(key);
-    if (hit) return hit;
-    let list = this.decode(entry.head, term, 'term shard');
-    if (full && entry.tail) {
-      const ref = entry.tail;
+  ): Promise<PostingList[]> {
+    const head = this.cachedDecode(`h\u0000${term}`, () =>
+      this.decode(entry.head, term, 'term shard'),
+    );
+    const ref = entry.tail;
+    if (!ref) {
+      if (head.docs.length !== entry.df) throw this.countError(term, head.docs.length, entry.df);
+      return [head];
+    }
+    if (!whole) return [head];
+    const tailKey = `t\u0000${term}`;
+    let tail = this.decoded.get(tailKey);
+    if (!tail) {
       const packFile = this.directory.tailPacks[ref.pack];
       if (!packFile) {
         throw this.checked.error(
@@ -86,22 +113,28 @@ export class TermStore {
           `is too short for the postings of "${term}"`,
         );
       }
-      const tail = this.decode(
-        pack.subarray(ref.offset, ref.offset + ref.bytes),
-        term,
-        packFile.name,
-      );
-      list = mergePostings(list, tail);
+      const bytes = pack.subarray(ref.offset, ref.offset + ref.bytes);
+      tail = this.cachedDecode(tailKey, () => this.decode(bytes, term, packFile.name));
     }
-    if (list.docs.length !== (full || !entry.tail ? entry.df : list.docs.length)) {
-      throw this.checked.error(
-        'index_corrupt',
-        'term shard',
-        `holds ${list.docs.length} postings for "${term}", its df is ${entry.df}`,
-      );
-    }
+    const n = head.docs.length + tail.docs.length;
+    if (n !== entry.df) throw this.countError(term, n, entry.df);
+    return [head, tail];
+  }
+
+  private cachedDecode(key: string, decode: () => PostingList): PostingList {
+    const hit = this.decoded.get(key);
+    if (hit) return hit;
+    const list = decode();
     this.decoded.set(key, list, list.docs.length);
     return list;
+  }
+
+  private countError(term: string, n: number, df: number) {
+    return this.checked.error(
+      'index_corrupt',
+      'term shard',
+      `holds ${n} postings for "${term}", its df is ${df}`,
+    );
   }
 
   private decode(bytes: Uint8Array, term: string, where: string): PostingList {
