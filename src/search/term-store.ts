@@ -52,8 +52,9 @@ export class TermStore {
     const known = this.entries.get(term);
     if (known !== undefined) return known ?? undefined;
     const found = await this.lookupInShard(term, signal);
-    // A copy of the head, so the entry does not keep its whole shard in memory.
-    const entry = found && { ...found, head: found.head.slice() };
+    // A copy of the head, so the entry does not keep its whole shard in memory (not slice():
+    // on a Node Buffer that is a view).
+    const entry = found && { ...found, head: new Uint8Array(found.head) };
     this.entries.set(term, entry ?? null, 64 + term.length + (entry?.head.length ?? 0));
     return entry;
   }
