@@ -23,13 +23,10 @@ export class CheckedFiles {
     name: string,
     what: string,
     cause?: unknown,
+    hint = rebuildHint(this.source.location),
   ): PlaygroundError {
     const where = `${this.source.location.replace(/\/$/, '')}/${name}`;
-    return new PlaygroundError(
-      code,
-      `Search index file ${where} ${what}. ${rebuildHint(this.source.location)}`,
-      { cause },
-    );
+    return new PlaygroundError(code, `Search index file ${where} ${what}. ${hint}`, { cause });
   }
 
   async read(file: ShardFile, signal?: AbortSignal): Promise<Uint8Array> {
@@ -39,7 +36,14 @@ export class CheckedFiles {
       bytes = await this.source.read(file.name, signal);
     } catch (err) {
       throwIfAborted(signal);
-      throw this.error('index_missing', file.name, `could not be read (${String(err)})`, err);
+      // Most often a dropped connection or a server that went away: nothing to rebuild.
+      throw this.error(
+        'index_missing',
+        file.name,
+        `could not be read (${String(err)})`,
+        err,
+        'Check the connection (or that the index is still there) and try again.',
+      );
     }
     if (!bytes) throw this.error('index_corrupt', file.name, 'is missing (listed in the index)');
     if (bytes.byteLength !== file.bytes) {
