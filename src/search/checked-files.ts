@@ -75,6 +75,11 @@ export class LruCache<V> {
     return hit.value;
   }
 
+  /** Whether the key is held, without making it the most recent. */
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
   set(key: string, value: V, cost: number): void {
     const old = this.map.get(key);
     if (old) {

@@ -99,7 +99,16 @@ export class LocalIndex implements Retriever {
       if (unique.length >= this.options.maxQueryTerms) break;
     }
     if (unique.length === 0 || k <= 0) return [];
-    const entries = await Promise.all(unique.map((t) => store.lookup(t, signal)));
+    const entries = await Promise.all(
+      unique.map(async (t) => {
+        const entry = await store.lookup(t, signal);
+        // A term this rare is read whole unless the query is all common terms: its tail can
+        // come while the other terms are still being looked up (one wait fewer when cold).
+        if (entry?.tail && entry.df <= this.options.postingsBudget / 4)
+          store.prefetchTail(t, entry, signal);
+        return entry;
+      }),
+    );
     let idfSum = 0;
     const known: { term: string; entry: TermEntry; df: number; idf: number; whole: boolean }[] = [];
     unique.forEach((term, i) => {

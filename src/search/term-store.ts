@@ -147,6 +147,18 @@ export class TermStore {
     return bytes;
   }
 
+  /**
+   * Starts fetching the term's tail pack without waiting for it: a query that will read the
+   * tail need not wait for its other terms' lookups first. A failure is left to the read that
+   * needs the pack (a failed load is not cached, so that read tries again and reports it).
+   */
+  prefetchTail(term: string, entry: TermEntry, signal?: AbortSignal): void {
+    const ref = entry.tail;
+    const packFile = ref && this.directory.tailPacks[ref.pack];
+    if (!packFile || this.decoded.has(`t\u0000${term}`) || this.tailBlocks.has(term)) return;
+    this.file(packFile, signal).catch(() => undefined);
+  }
+
   private cachedDecode(key: string, decode: () => PostingList): PostingList {
     const hit = this.decoded.get(key);
     if (hit) return hit;
