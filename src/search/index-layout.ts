@@ -178,21 +178,27 @@ export class TermShardWriter {
   }
 }
 
-/** Throws RangeError when the bytes are not a term shard. */
-export function decodeTermShard(bytes: Uint8Array): Map<string, TermEntry> {
+/**
+ * The entry of one term (UTF-8 bytes) in a term shard, found by scanning: a lookup needs one
+ * entry of ~1,000, and decoding them all (a string and an object each) cost more than the scan.
+ * Throws RangeError when the bytes are not a term shard.
+ */
+export function findInTermShard(bytes: Uint8Array, term: Uint8Array): TermEntry | undefined {
   const r = new ByteReader(bytes);
   if (readU32(r) !== TERMS_MAGIC) throw new RangeError('not a term shard');
-  const out = new Map<string, TermEntry>();
   while (!r.done) {
-    const term = decodeUtf8(r.bytes(r.varint()));
+    const length = r.varint();
+    const at = r.pos;
+    r.bytes(length);
+    let same = length === term.length;
+    for (let i = 0; same && i < length; i++) same = bytes[at + i] === term[i];
     const df = r.varint();
     const head = r.bytes(r.varint());
     const pack = r.varint();
-    const entry: TermEntry = { df, head };
-    if (pack > 0) entry.tail = { pack: pack - 1, offset: r.varint(), bytes: r.varint() };
-    out.set(term, entry);
+    const tail = pack > 0 ? { pack: pack - 1, offset: r.varint(), bytes: r.varint() } : undefined;
+    if (same) return tail ? { df, head, tail } : { df, head };
   }
-  return out;
+  return undefined;
 }
 
 /** The shard that would hold `term`: the last whose first term is not after it. */

@@ -1,6 +1,7 @@
 import { cachedLoad, LruCache, type CheckedFiles } from './checked-files.ts';
+import { encodeUtf8 } from './bytes.ts';
 import {
-  decodeTermShard,
+  findInTermShard,
   shardFor,
   type Directory,
   type ShardFile,
@@ -23,11 +24,10 @@ export interface TermStoreLimits {
  */
 export class TermStore {
   private readonly files: LruCache<Promise<Uint8Array>>;
-  private readonly shards: LruCache<Promise<Map<string, TermEntry>>>;
   private readonly decoded: LruCache<PostingList>;
   /**
    * Terms looked up before (null: not in the corpus), bounded by their head bytes: at 1M
-   * passages a shard holds ~850 terms, so re-reading, hashing and decoding one for each term of
+   * passages a shard holds ~850 terms, so re-reading, hashing and scanning one for each term of
    * a repeated query cost more than the query's scoring.
    */
   private readonly entries: LruCache<TermEntry | null>;
@@ -46,8 +46,7 @@ export class TermStore {
     const bytes = limits.cachedBytes ?? 48e6;
     // Whole files matter only within a query (terms sharing a shard or a pack); what a
     // repeated query needs is held per term, in `entries` and `tailBlocks`.
-    this.files = new LruCache(bytes / 12);
-    this.shards = new LruCache(bytes / 12);
+    this.files = new LruCache(bytes / 6);
     this.entries = new LruCache(bytes / 6);
     this.tailBlocks = new LruCache((bytes * 2) / 3);
     this.decoded = new LruCache(limits.cachedPostings ?? 1e6);
@@ -70,18 +69,14 @@ export class TermStore {
   }
 
   private async lookupInShard(term: string, signal?: AbortSignal): Promise<TermEntry | undefined> {
-    const i = shardFor(this.directory.termShards, term);
-    const f = this.directory.termShards[i];
+    const f = this.directory.termShards[shardFor(this.directory.termShards, term)];
     if (!f) return undefined;
-    const entries = await cachedLoad(this.shards, f.name, f.bytes, async () => {
-      const bytes = await this.checked.read(f, signal);
-      try {
-        return decodeTermShard(bytes);
-      } catch (err) {
-        throw this.checked.error('index_corrupt', f.name, 'is not a valid term shard', err);
-      }
-    });
-    return entries.get(term);
+    const bytes = await this.file(f, signal);
+    try {
+      return findInTermShard(bytes, encodeUtf8(term));
+    } catch (err) {
+      throw this.checked.error('index_corrupt', f.name, 'is not a valid term shard', err);
+    }
   }
 
   /**

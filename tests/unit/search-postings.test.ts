@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../../src/search/bytes.ts';
+import { findInTermShard, TermShardWriter } from '../../src/search/index-layout.ts';
 import {
   decodePostings,
   emptyPostings,
@@ -33,5 +34,27 @@ describe('posting blocks', () => {
     const longer = new Uint8Array(bytes.length + 1);
     longer.set(bytes);
     expect(() => decodePostings(longer)).toThrow(/trailing bytes/);
+  });
+});
+
+describe('term shard lookup', () => {
+  it('finds a term by its bytes, with its head and tail, and nothing for a missing one', () => {
+    const w = new TermShardWriter();
+    w.add('café', 3, new Uint8Array([1, 2, 3]));
+    w.add('cafe', 1, new Uint8Array([9]), { pack: 0, offset: 17, bytes: 300 });
+    w.add('zürich', 2, new Uint8Array([4, 5]));
+    const shard = w.finish();
+    const find = (t: string) => findInTermShard(shard, new TextEncoder().encode(t));
+    expect(find('café')).toEqual({ df: 3, head: new Uint8Array([1, 2, 3]) });
+    expect(find('cafe')).toEqual({
+      df: 1,
+      head: new Uint8Array([9]),
+      tail: { pack: 0, offset: 17, bytes: 300 },
+    });
+    expect(find('zürich')?.df).toBe(2);
+    expect(find('caf')).toBeUndefined();
+    expect(() => findInTermShard(shard.subarray(0, shard.length - 2), new Uint8Array([0]))).toThrow(
+      RangeError,
+    );
   });
 });
