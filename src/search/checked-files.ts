@@ -29,11 +29,20 @@ export class CheckedFiles {
     return new PlaygroundError(code, `Search index file ${where} ${what}. ${hint}`, { cause });
   }
 
-  async read(file: ShardFile, signal?: AbortSignal): Promise<Uint8Array> {
+  read(file: ShardFile, signal?: AbortSignal): Promise<Uint8Array> {
     throwIfAborted(signal);
+    return this.check(file, this.source.read(file.name, signal), signal);
+  }
+
+  /** Checks a read started before the file's size and checksum were known. */
+  async check(
+    file: ShardFile,
+    reading: Promise<Uint8Array | undefined>,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
     let bytes: Uint8Array | undefined;
     try {
-      bytes = await this.source.read(file.name, signal);
+      bytes = await reading;
     } catch (err) {
       throwIfAborted(signal);
       // Most often a dropped connection or a server that went away: nothing to rebuild.
