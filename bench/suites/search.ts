@@ -293,7 +293,10 @@ function heapMB(): number {
 }
 
 /** Typed-array storage lives outside the JS heap: the caches of postings and bytes are here. */
-function arrayBuffersMB(): number {
+async function arrayBuffersMB(): Promise<number> {
+  // Their backing stores are freed by a sweeper after the collection: let it run.
+  collectGarbage();
+  await new Promise((r) => setTimeout(r, 500));
   collectGarbage();
   return process.memoryUsage().arrayBuffers / 1e6;
 }
@@ -328,10 +331,10 @@ async function served(dir: string, queries: readonly string[], offline = false) 
   const server = await serveIndex(dir);
   try {
     const base = heapMB();
-    const baseBuffers = arrayBuffersMB();
-    const node: ServedFigures = await measureNode(server, queries, () => ({
+    const baseBuffers = await arrayBuffersMB();
+    const node: ServedFigures = await measureNode(server, queries, async () => ({
+      arrayBuffersMB: (await arrayBuffersMB()) - baseBuffers,
       heapMB: heapMB() - base,
-      arrayBuffersMB: arrayBuffersMB() - baseBuffers,
     }));
     const chromium: ServedFigures | string = await measureChromium(server, queries).catch(
       (err: unknown) => `failed: ${String(err)}`,
