@@ -71,8 +71,8 @@ export const DEFAULT_CONFIG: IndexConfig = {
   passagesPerShard: 500,
   chunkWords: 100,
   headPostings: 1000,
-  termShardBytes: 64 * 1024,
-  tailPackBytes: 128 * 1024,
+  termShardBytes: 32 * 1024,
+  tailPackBytes: 32 * 1024,
 };
 
 export function rebuildHint(location: string): string {
