@@ -15,12 +15,18 @@ export interface ServedIndex {
   base: string;
   /** Bytes sent since the last reset. */
   sent(): number;
+  /** Index files requested since the last reset. */
+  requests(): number;
   reset(): void;
+  /** From the `n`th index request after this call on, connections are dropped; Infinity: never. */
+  dropAfter(n: number): void;
   close(): Promise<void>;
 }
 
 export async function serveIndex(dir: string): Promise<ServedIndex> {
   let sent = 0;
+  let requests = 0;
+  let dropAt = Infinity;
   const bundle = await build({
     entryPoints: [join(import.meta.dirname, '../../src/search/index.ts')],
     bundle: true,
@@ -46,6 +52,11 @@ export async function serveIndex(dir: string): Promise<ServedIndex> {
       res.writeHead(404).end();
       return;
     }
+    if (++requests > dropAt) {
+      // A dropped connection, as a train going into a tunnel does it: no response at all.
+      req.socket.destroy();
+      return;
+    }
     readFile(join(dir, name)).then(
       (data) => {
         sent += data.byteLength;
@@ -60,8 +71,13 @@ export async function serveIndex(dir: string): Promise<ServedIndex> {
   return {
     base: `http://127.0.0.1:${port}`,
     sent: () => sent,
+    requests: () => requests,
     reset: () => {
       sent = 0;
+      requests = 0;
+    },
+    dropAfter: (n) => {
+      dropAt = requests + n;
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
@@ -75,7 +91,12 @@ export interface ServedFigures {
   firstQueryMB: number;
   warmP50Ms: number;
   warmP95Ms: number;
+  /** CPU time of the process per warm query (Node only): steadier than wall time under load. */
+  warmCpuP50Ms?: number;
+  warmCpuP95Ms?: number;
   heapMBAfterQueries: number;
+  /** Typed-array storage, outside the JS heap (Node only). */
+  arrayBuffersMBAfterQueries?: number;
   queries: number;
 }
 
@@ -90,7 +111,7 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 export async function measureNode(
   served: ServedIndex,
   queries: readonly string[],
-  heapMB: () => number,
+  memoryMB: () => Promise<{ heapMB: number; arrayBuffersMB: number }>,
 ): Promise<ServedFigures> {
   served.reset();
   const t0 = performance.now();
@@ -102,11 +123,16 @@ export async function measureNode(
   const firstQueryMB = served.sent() / 1e6;
   for (const q of queries) await index.search(q, 3);
   const times: number[] = [];
+  const cpu: number[] = [];
   for (const q of queries) {
     const t = performance.now();
+    const c = process.cpuUsage();
     await index.search(q, 3);
     times.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
   }
+  const memory = await memoryMB();
   return {
     openMs: r1(openMs),
     firstQueryMs: r1(firstQueryMs),
@@ -114,7 +140,10 @@ export async function measureNode(
     firstQueryMB: Math.round(firstQueryMB * 100) / 100,
     warmP50Ms: r1(percentile(times, 0.5)),
     warmP95Ms: r1(percentile(times, 0.95)),
-    heapMBAfterQueries: Math.round(heapMB()),
+    warmCpuP50Ms: r1(percentile(cpu, 0.5)),
+    warmCpuP95Ms: r1(percentile(cpu, 0.95)),
+    heapMBAfterQueries: Math.round(memory.heapMB),
+    arrayBuffersMBAfterQueries: Math.round(memory.arrayBuffersMB),
     queries: queries.length,
   };
 }
@@ -159,7 +188,12 @@ export async function measureChromium(
         await index.search(q, 3);
         times.push(performance.now() - t);
       }
-      (globalThis as unknown as { gc?: () => void }).gc?.();
+      // ArrayBuffers (the index caches) are freed after a collection, by a sweeper that runs
+      // later: collect, let it run, collect again, or garbage is counted as kept.
+      const gc = (globalThis as unknown as { gc?: () => void }).gc;
+      gc?.();
+      await new Promise((r) => setTimeout(r, 500));
+      gc?.();
       const memory = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
       return { times, heap: memory?.usedJSHeapSize ?? NaN };
     }, queries as string[]);
@@ -172,6 +206,98 @@ export async function measureChromium(
       warmP95Ms: r1(percentile(rest.times, 0.95)),
       heapMBAfterQueries: Math.round(rest.heap / 1e6),
       queries: queries.length,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+export interface OfflineFigures {
+  where: string;
+  totalMB: number;
+  files: number;
+  /** The first attempt, cut off by dropped connections after half the files. */
+  interrupted: { seconds: number; mbSent: number; error: string };
+  /** Resumed: what it fetched again and how long it took. */
+  resumed: { seconds: number; mbSent: number; filesRequested: number };
+  /** Index bytes kept per second over both attempts. */
+  mbPerSecond: number;
+  /** A query answered from the kept copy alone. */
+  queryFromCopy: string;
+}
+
+/**
+ * "Keep for offline" in real Chromium: downloadIndex into OPFS from the local server, cut off
+ * half-way by dropped connections, then resumed; then one query from the copy with the server
+ * refusing everything.
+ */
+export async function measureOfflineChromium(
+  served: ServedIndex,
+  query: string,
+): Promise<OfflineFigures> {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${served.base}/`);
+    // Function bodies as strings: tsx's helpers do not exist in the page.
+    const plan = (await page.evaluate(`(async () => {
+      const m = await import('/search.js');
+      const store = m.opfsIndexStore('bench-offline');
+      const root = await navigator.storage.getDirectory();
+      await root.removeEntry('bench-offline', { recursive: true }).catch(() => undefined);
+      const plan = await m.planOfflineCopy(m.fetchIndexSource('/idx/'), m.opfsIndexStore('bench-offline'));
+      return { totalBytes: plan.totalBytes, files: plan.files.length };
+    })()`)) as { totalBytes: number; files: number };
+    const attempt = `(async () => {
+      const m = await import('/search.js');
+      const t0 = performance.now();
+      try {
+        await m.downloadIndex(m.fetchIndexSource('/idx/'), m.opfsIndexStore('bench-offline'));
+        return { ms: performance.now() - t0, error: '' };
+      } catch (err) {
+        return { ms: performance.now() - t0, error: String(err && err.message || err) };
+      }
+    })()`;
+    served.reset();
+    served.dropAfter(Math.floor(plan.files / 2));
+    const first = (await page.evaluate(attempt)) as { ms: number; error: string };
+    const firstSent = served.sent();
+    served.dropAfter(Infinity);
+    served.reset();
+    const second = (await page.evaluate(attempt)) as { ms: number; error: string };
+    if (second.error) throw new Error(`resumed download failed: ${second.error}`);
+    const secondSent = served.sent();
+    const secondRequests = served.requests();
+    served.reset();
+    served.dropAfter(0);
+    const answer = (await page.evaluate(`(async () => {
+      const m = await import('/search.js');
+      const index = await m.loadIndex(m.opfsIndexStore('bench-offline'));
+      const hits = await index.search(${JSON.stringify(query)}, 3);
+      return hits.map((h) => h.title).join(' | ');
+    })()`)) as string;
+    served.dropAfter(Infinity);
+    const r2 = (x: number) => Math.round(x * 100) / 100;
+    return {
+      where: 'real Chromium, OPFS, from a local static server',
+      totalMB: r2(plan.totalBytes / 1e6),
+      files: plan.files,
+      interrupted: {
+        seconds: r2(first.ms / 1000),
+        mbSent: r2(firstSent / 1e6),
+        error: first.error,
+      },
+      resumed: {
+        seconds: r2(second.ms / 1000),
+        mbSent: r2(secondSent / 1e6),
+        filesRequested: secondRequests,
+      },
+      mbPerSecond: r2(plan.totalBytes / 1e6 / ((first.ms + second.ms) / 1000)),
+      queryFromCopy: `${answer} (${served.requests()} requests to the server)`,
     };
   } finally {
     await browser.close();

@@ -8,7 +8,8 @@
  * in real Chromium.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +21,14 @@ import { buildIndexFromFiles, openLocalIndex, readPassages } from '../../src/sea
 import { idf, termScore } from '../../src/search/similarity.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
 import type { BenchSuite } from './index.ts';
-import { measureChromium, measureNode, serveIndex, type ServedFigures } from './search-serve.ts';
+import {
+  measureChromium,
+  measureNode,
+  measureOfflineChromium,
+  serveIndex,
+  type OfflineFigures,
+  type ServedFigures,
+} from './search-serve.ts';
 
 export interface Question {
   id: string;
@@ -284,6 +292,28 @@ function heapMB(): number {
   return process.memoryUsage().heapUsed / 1e6;
 }
 
+/** Typed-array storage lives outside the JS heap: the caches of postings and bytes are here. */
+async function arrayBuffersMB(): Promise<number> {
+  // Their backing stores are freed by a sweeper after the collection: let it run.
+  collectGarbage();
+  await new Promise((r) => setTimeout(r, 500));
+  collectGarbage();
+  return process.memoryUsage().arrayBuffers / 1e6;
+}
+
+/**
+ * sha256 of `retrieve(q, 10)` (passages, scores, similarities) for every HotpotQA and 2Wiki
+ * question at 45k, as ranked before the query speed-ups (commit 7fa090e): speed work must leave
+ * the rankings exactly as they were. A deliberate ranking change updates it and says why.
+ */
+const RANKINGS_45K_SHA256 = 'a979d2ce568f7886b83b39795e9f8c0faf46b9e8c8018addf9a73d9a9ff0bad3';
+
+async function rankingsDigest(index: LocalIndex, questions: readonly Question[]): Promise<string> {
+  const all = [];
+  for (const q of questions) all.push(await index.retrieve(q.question, 10));
+  return createHash('sha256').update(JSON.stringify(all)).digest('hex');
+}
+
 const exec = promisify(execFile);
 
 /** Builds a synthetic index of `size` paragraphs in a child process (its peak RSS is the build's). */
@@ -296,23 +326,52 @@ async function buildSynthetic(size: number, out: string): Promise<Record<string,
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;
 }
 
-/** Served from a local static server, in Node and in Chromium. */
-async function served(dir: string, queries: readonly string[]) {
+/** Served from a local static server, in Node and in Chromium (and, `offline`, kept in OPFS). */
+async function served(dir: string, queries: readonly string[], offline = false) {
   const server = await serveIndex(dir);
   try {
     const base = heapMB();
-    const node: ServedFigures = await measureNode(server, queries, () => heapMB() - base);
+    const baseBuffers = await arrayBuffersMB();
+    const node: ServedFigures = await measureNode(server, queries, async () => ({
+      arrayBuffersMB: (await arrayBuffersMB()) - baseBuffers,
+      heapMB: heapMB() - base,
+    }));
     const chromium: ServedFigures | string = await measureChromium(server, queries).catch(
       (err: unknown) => `failed: ${String(err)}`,
     );
-    return { node, chromium };
+    const offlineCopy: OfflineFigures | string | undefined = offline
+      ? await measureOfflineChromium(server, queries[1] ?? '').catch(
+          (err: unknown) => `failed: ${String(err)}`,
+        )
+      : undefined;
+    return { node, chromium, ...(offlineCopy ? { offlineCopy } : {}) };
   } finally {
     await server.close();
   }
 }
 
-async function atScale(size: number, queries: readonly string[], out: string) {
+/**
+ * SEARCH_BENCH_REUSE=1 keeps each synthetic index (and its build figures) under .cache/bench
+ * and measures a kept one again instead of rebuilding it: 1M takes minutes to build, 5M ~20.
+ */
+const REUSE = process.env.SEARCH_BENCH_REUSE === '1';
+
+async function syntheticIndex(size: number, out: string): Promise<Record<string, number>> {
+  const figures = `${out}.build.json`;
+  if (REUSE) {
+    const kept = await access(join(out, 'manifest.json')).then(
+      () => readFile(figures, 'utf8'),
+      () => undefined,
+    );
+    if (kept) return { ...(JSON.parse(kept) as Record<string, number>), reused: 1 };
+  }
   const build = await buildSynthetic(size, out);
+  await writeFile(figures, JSON.stringify(build) + '\n');
+  return build;
+}
+
+async function atScale(size: number, queries: readonly string[], out: string) {
+  const build = await syntheticIndex(size, out);
   const disk = await dirSizes(out);
   const millions = (build.passages ?? size) / 1e6;
   const result = {
@@ -326,9 +385,9 @@ async function atScale(size: number, queries: readonly string[], out: string) {
       files: disk.files,
       bytesPerPassage: round(disk.bytes / (build.passages ?? size), 0),
     },
-    served: await served(out, queries),
+    served: await served(out, queries, size === 1_000_000),
   };
-  await rm(out, { recursive: true, force: true });
+  if (!REUSE) await rm(out, { recursive: true, force: true });
   return result;
 }
 
@@ -363,6 +422,14 @@ async function run(): Promise<Record<string, unknown>> {
   const firstQueryMs = performance.now() - tFirst;
   const latency45k = await latency(index, queries);
   const heapAfterQueries = heapMB() - heapBefore;
+  const digest = await rankingsDigest(index, [...hotpot, ...twoWiki]);
+  const rankingsUnchanged = digest === RANKINGS_45K_SHA256;
+  if (!rankingsUnchanged) {
+    console.error(
+      `search bench: retrieve(q, 10) at 45k changed (sha256 ${digest}, expected ${RANKINGS_45K_SHA256})`,
+    );
+    process.exitCode = 1;
+  }
 
   const corpus = await corpusPassages(dir);
   const baseline = new Bm25Baseline(corpus);
@@ -427,6 +494,7 @@ async function run(): Promise<Record<string, unknown>> {
       openMs: round(openMs, 1),
       firstQueryMs: round(firstQueryMs, 1),
       heapMBAfterAllQueries: round(heapAfterQueries, 0),
+      rankingsUnchanged,
       latency: latency45k,
       served: served45k,
     },

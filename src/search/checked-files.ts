@@ -23,23 +23,36 @@ export class CheckedFiles {
     name: string,
     what: string,
     cause?: unknown,
+    hint = rebuildHint(this.source),
   ): PlaygroundError {
     const where = `${this.source.location.replace(/\/$/, '')}/${name}`;
-    return new PlaygroundError(
-      code,
-      `Search index file ${where} ${what}. ${rebuildHint(this.source)}`,
-      { cause },
-    );
+    return new PlaygroundError(code, `Search index file ${where} ${what}. ${hint}`, { cause });
   }
 
-  async read(file: ShardFile, signal?: AbortSignal): Promise<Uint8Array> {
+  read(file: ShardFile, signal?: AbortSignal): Promise<Uint8Array> {
     throwIfAborted(signal);
+    return this.check(file, this.source.read(file.name, signal), signal);
+  }
+
+  /** Checks a read started before the file's size and checksum were known. */
+  async check(
+    file: ShardFile,
+    reading: Promise<Uint8Array | undefined>,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
     let bytes: Uint8Array | undefined;
     try {
-      bytes = await this.source.read(file.name, signal);
+      bytes = await reading;
     } catch (err) {
       throwIfAborted(signal);
-      throw this.error('index_missing', file.name, `could not be read (${String(err)})`, err);
+      // Most often a dropped connection or a server that went away: nothing to rebuild.
+      throw this.error(
+        'index_missing',
+        file.name,
+        `could not be read (${String(err)})`,
+        err,
+        'Check the connection (or that the index is still there) and try again.',
+      );
     }
     if (!bytes) throw this.error('index_corrupt', file.name, 'is missing (listed in the index)');
     if (bytes.byteLength !== file.bytes) {
@@ -69,6 +82,11 @@ export class LruCache<V> {
     this.map.delete(key);
     this.map.set(key, hit);
     return hit.value;
+  }
+
+  /** Whether the key is held, without making it the most recent. */
+  has(key: string): boolean {
+    return this.map.has(key);
   }
 
   set(key: string, value: V, cost: number): void {

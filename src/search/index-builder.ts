@@ -301,9 +301,18 @@ class TermWriter {
       const head = order.slice(0, this.config.headPostings).sort();
       const rest = order.slice(this.config.headPostings).sort();
       encodePostings(p, this.block, head);
-      const offset = this.tail.length;
+      const mark = this.tail.length;
       encodePostings(p, this.tail, rest);
-      tail = { pack: this.tailPacks.length, offset, bytes: this.tail.length - offset };
+      const bytes = this.tail.length - mark;
+      // A query fetches a whole pack for one tail: a tail that would overflow the pack starts
+      // a new one, so a small tail never shares its pack with a big one.
+      if (mark > 0 && mark + bytes > this.config.tailPackBytes) {
+        const own = this.tail.view().slice(mark);
+        this.tail.length = mark;
+        await this.flushTail();
+        this.tail.bytes(own);
+      }
+      tail = { pack: this.tailPacks.length, offset: this.tail.length - bytes, bytes };
     }
     this.shard.add(term, df, this.block.view(), tail);
     if (this.tail.length >= this.config.tailPackBytes) await this.flushTail();

@@ -45,12 +45,6 @@ function writeHex(w: ByteWriter, hex: string): void {
   for (let i = 0; i < 64; i += 2) w.byte(parseInt(hex.slice(i, i + 2), 16));
 }
 
-function readHex(r: ByteReader): string {
-  let s = '';
-  for (const b of r.bytes(32)) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
 function writeU32(w: ByteWriter, v: number): void {
   for (let i = 0; i < 4; i++) w.byte((v >>> (8 * i)) & 0xff);
 }
@@ -83,17 +77,29 @@ export function encodeDirectory(d: Directory): Uint8Array {
   return w.view();
 }
 
-/** Throws RangeError when the bytes are not a directory (the caller names the file). */
+const HEX_DIGITS = encodeUtf8('0123456789abcdef');
+
+/**
+ * Throws RangeError when the bytes are not a directory (the caller names the file). Opening an
+ * index waits on this: at 5M passages it lists ~23k files, so their sha256s are turned into
+ * hex all at once (one decode, then a slice per file) rather than a byte at a time.
+ */
 export function decodeDirectory(bytes: Uint8Array): Directory {
   const r = new ByteReader(bytes);
   if (readU32(r) !== DIRECTORY_MAGIC || r.varint() !== LAYOUT_VERSION)
     throw new RangeError('not a version 2 directory');
+  const sums: number[] = [];
+  const readSum = () => {
+    sums.push(r.pos);
+    r.bytes(32);
+    return '';
+  };
   const termShards: TermShardFile[] = [];
   const nTerms = r.varint();
   for (let i = 0; i < nTerms; i++) {
     const firstTerm = decodeUtf8(r.bytes(r.varint()));
     const size = r.varint();
-    termShards.push({ name: termShardName(i), firstTerm, bytes: size, sha256: readHex(r) });
+    termShards.push({ name: termShardName(i), firstTerm, bytes: size, sha256: readSum() });
   }
   const lists: ShardFile[][] = [];
   for (const name of [tailPackName, passageShardName]) {
@@ -101,11 +107,23 @@ export function decodeDirectory(bytes: Uint8Array): Directory {
     const n = r.varint();
     for (let i = 0; i < n; i++) {
       const size = r.varint();
-      list.push({ name: name(i), bytes: size, sha256: readHex(r) });
+      list.push({ name: name(i), bytes: size, sha256: readSum() });
     }
     lists.push(list);
   }
   if (!r.done) throw new RangeError('trailing bytes');
+  const ascii = new Uint8Array(sums.length * 64);
+  sums.forEach((at, j) => {
+    for (let b = 0; b < 32; b++) {
+      const v = bytes[at + b] as number;
+      ascii[j * 64 + 2 * b] = HEX_DIGITS[v >>> 4] as number;
+      ascii[j * 64 + 2 * b + 1] = HEX_DIGITS[v & 15] as number;
+    }
+  });
+  const hex = decodeUtf8(ascii);
+  let j = 0;
+  for (const f of [...termShards, ...(lists[0] ?? []), ...(lists[1] ?? [])])
+    f.sha256 = hex.slice(64 * j, 64 * ++j);
   return { termShards, tailPacks: lists[0] ?? [], passageShards: lists[1] ?? [] };
 }
 
@@ -160,21 +178,27 @@ export class TermShardWriter {
   }
 }
 
-/** Throws RangeError when the bytes are not a term shard. */
-export function decodeTermShard(bytes: Uint8Array): Map<string, TermEntry> {
+/**
+ * The entry of one term (UTF-8 bytes) in a term shard, found by scanning: a lookup needs one
+ * entry of ~1,000, and decoding them all (a string and an object each) cost more than the scan.
+ * Throws RangeError when the bytes are not a term shard.
+ */
+export function findInTermShard(bytes: Uint8Array, term: Uint8Array): TermEntry | undefined {
   const r = new ByteReader(bytes);
   if (readU32(r) !== TERMS_MAGIC) throw new RangeError('not a term shard');
-  const out = new Map<string, TermEntry>();
   while (!r.done) {
-    const term = decodeUtf8(r.bytes(r.varint()));
+    const length = r.varint();
+    const at = r.pos;
+    r.bytes(length);
+    let same = length === term.length;
+    for (let i = 0; same && i < length; i++) same = bytes[at + i] === term[i];
     const df = r.varint();
     const head = r.bytes(r.varint());
     const pack = r.varint();
-    const entry: TermEntry = { df, head };
-    if (pack > 0) entry.tail = { pack: pack - 1, offset: r.varint(), bytes: r.varint() };
-    out.set(term, entry);
+    const tail = pack > 0 ? { pack: pack - 1, offset: r.varint(), bytes: r.varint() } : undefined;
+    if (same) return tail ? { df, head, tail } : { df, head };
   }
-  return out;
+  return undefined;
 }
 
 /** The shard that would hold `term`: the last whose first term is not after it. */

@@ -30,6 +30,10 @@ export async function loadIndex(
   options: LoadIndexOptions = {},
 ): Promise<LocalIndex> {
   const { verify = true, signal, onProgress, cachedBytes, cachedPostings, ...search } = options;
+  // The directory is always there by this name: fetched beside the manifest (one round trip
+  // less before the first query), it is checked against the manifest once that has arrived.
+  const directoryRead = source.read(DIRECTORY_FILE, signal);
+  directoryRead.catch(() => undefined);
   let manifestBytes: Uint8Array | undefined;
   try {
     manifestBytes = await source.read(MANIFEST_FILE, signal);
@@ -58,7 +62,7 @@ export async function loadIndex(
   }
   const totalBytes = manifestBytes.byteLength + dirEntry.bytes;
   onProgress?.({ file: MANIFEST_FILE, loadedBytes: manifestBytes.byteLength, totalBytes });
-  const dirBytes = await files.read(dirEntry, signal);
+  const dirBytes = await files.check(dirEntry, directoryRead, signal);
   onProgress?.({ file: DIRECTORY_FILE, loadedBytes: totalBytes, totalBytes });
   let directory: Directory;
   try {

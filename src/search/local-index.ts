@@ -99,7 +99,16 @@ export class LocalIndex implements Retriever {
       if (unique.length >= this.options.maxQueryTerms) break;
     }
     if (unique.length === 0 || k <= 0) return [];
-    const entries = await Promise.all(unique.map((t) => store.lookup(t, signal)));
+    const entries = await Promise.all(
+      unique.map(async (t) => {
+        const entry = await store.lookup(t, signal);
+        // A term this rare is read whole unless the query is all common terms: its tail can
+        // come while the other terms are still being looked up (one wait fewer when cold).
+        if (entry?.tail && entry.df <= this.options.postingsBudget / 4)
+          store.prefetchTail(t, entry, signal);
+        return entry;
+      }),
+    );
     let idfSum = 0;
     const known: { term: string; entry: TermEntry; df: number; idf: number; whole: boolean }[] = [];
     unique.forEach((term, i) => {
@@ -117,15 +126,21 @@ export class LocalIndex implements Retriever {
       t.whole = t.df <= budget;
       if (t.whole) budget -= t.df;
     }
-    const lists = await Promise.all(
+    const parts = await Promise.all(
       known.map((t) => store.postings(t.term, t.entry, t.whole, signal)),
     );
     throwIfAborted(signal);
-    const top = this.score(
-      lists,
-      known.map((t) => t.idf),
-      k,
-    );
+    const lists: PostingList[] = [];
+    const idfs: number[] = [];
+    const splits: boolean[] = [];
+    parts.forEach((termLists, i) => {
+      termLists.forEach((l, j) => {
+        lists.push(l);
+        idfs.push(known[i]?.idf ?? 0);
+        splits.push(j + 1 < termLists.length);
+      });
+    });
+    const top = this.score(lists, idfs, splits, k);
     const sims = separateScores(
       top.map((t) => t.score),
       top.map((t) => toSimilarity(t.score, idfSum)),
@@ -141,7 +156,12 @@ export class LocalIndex implements Retriever {
    * in order, so sums and ties come out exactly as document-at-a-time would give them, with
    * scratch memory fixed whatever the corpus size.
    */
-  private score(lists: PostingList[], idfs: number[], k: number): { doc: number; score: number }[] {
+  private score(
+    lists: PostingList[],
+    idfs: number[],
+    splits: boolean[],
+    k: number,
+  ): { doc: number; score: number }[] {
     const { k1, b, titleMatchBonus } = this.parts.manifest.config.bm25;
     const avg = this.parts.manifest.stats.avgDocLength;
     const lengthFactor = (k1 * b) / avg;
@@ -157,11 +177,13 @@ export class LocalIndex implements Retriever {
     // enter (they would be skipped at `s <= kth`), so those lists only add to passages the
     // lists before them touched; the suffix is still added last, in list order, so sums are
     // unchanged.
+    // A term read as head and tail is two lists of disjoint passages: its bound counts once.
     const reach = new Float64Array(m + 1);
     for (let i = m - 1; i >= 0; i--) {
       const w = idfs[i] as number;
-      reach[i] =
-        (reach[i + 1] as number) + (w * (k1 + 1) + Math.max(0, titleMatchBonus) * w) * (1 + 1e-9);
+      reach[i] = splits[i]
+        ? (reach[i + 1] as number)
+        : (reach[i + 1] as number) + (w * (k1 + 1) + Math.max(0, titleMatchBonus) * w) * (1 + 1e-9);
     }
     const topDocs: number[] = [];
     const topScores: number[] = [];

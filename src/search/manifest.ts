@@ -82,8 +82,8 @@ export const DEFAULT_CONFIG: IndexConfig = {
   passagesPerShard: 500,
   chunkWords: 100,
   headPostings: 1000,
-  termShardBytes: 64 * 1024,
-  tailPackBytes: 128 * 1024,
+  termShardBytes: 32 * 1024,
+  tailPackBytes: 32 * 1024,
 };
 
 /** What to do about a missing or damaged index at this place. */

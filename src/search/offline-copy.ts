@@ -32,6 +32,9 @@ export interface OfflineProgress {
 
 const MB = 1e6;
 
+/** Files fetched at once by downloadIndex: enough to overlap network, hashing and storage. */
+const DOWNLOADS_IN_FLIGHT = 6;
+
 async function listFiles(
   source: IndexFileSource,
   signal?: AbortSignal,
@@ -104,13 +107,29 @@ export async function downloadIndex(
   const checked = new CheckedFiles(source);
   let done = plan.storedBytes;
   const manifestEntry = plan.files[plan.files.length - 1];
-  for (const f of plan.files.slice(0, -1)) {
-    throwIfAborted(signal);
-    if ((await store.size(f.name)) === f.bytes) continue;
-    await store.write(f.name, await checked.read(f, signal));
-    done += f.bytes;
-    onProgress?.({ doneBytes: done, totalBytes: plan.totalBytes, file: f.name });
-  }
+  const queue = plan.files.slice(0, -1);
+  let next = 0;
+  let failed: { err: unknown } | undefined;
+  // Several files in flight: one at a time, each fetch, hash and storage write waited on the
+  // one before (2.4 MB/s from a local server in Chromium).
+  const worker = async () => {
+    while (!failed && next < queue.length) {
+      const f = queue[next++] as ShardFile;
+      try {
+        throwIfAborted(signal);
+        if ((await store.size(f.name)) === f.bytes) continue;
+        await store.write(f.name, await checked.read(f, signal));
+      } catch (err) {
+        failed ??= { err };
+        return;
+      }
+      done += f.bytes;
+      onProgress?.({ doneBytes: done, totalBytes: plan.totalBytes, file: f.name });
+    }
+  };
+  // Every worker has stopped before the first failure is thrown: no write lands after it.
+  await Promise.all(Array.from({ length: DOWNLOADS_IN_FLIGHT }, worker));
+  if (failed) throw failed.err;
   const manifest = await source.read(MANIFEST_FILE, signal);
   if (!manifest || !manifestEntry || manifest.byteLength !== manifestEntry.bytes) {
     throw new PlaygroundError(

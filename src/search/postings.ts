@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter } from './bytes.ts';
+import { ByteWriter } from './bytes.ts';
 
 /**
  * One term's postings, ascending by passage: what BM25 with title features needs about each
@@ -13,9 +13,15 @@ export interface PostingList {
   tfs: Uint8Array;
   /** Weighted passage length (title terms count titleWeight times). */
   lengths: Uint32Array;
-  /** Distinct terms in the passage's title (capped at 255); kept only where the title bit is set. */
+  /**
+   * Distinct terms in the passage's title (capped at 255); read only where the title bit is set
+   * (a decoded list without title postings holds an empty array).
+   */
   titleLengths: Uint8Array;
-  /** For windows (bit 6): how many passages after its paragraph's first window it is. */
+  /**
+   * For windows (bit 6): how many passages after its paragraph's first window it is; read only
+   * where the bit is set (empty when no posting of a decoded list has it).
+   */
   windows: Uint32Array;
 }
 
@@ -55,23 +61,85 @@ export function encodePostings(p: PostingList, out: ByteWriter, order?: ArrayLik
   }
 }
 
+const NO_BYTES = new Uint8Array(0);
+const NO_WINDOWS = new Uint32Array(0);
+
+/** Where readVarint stopped: module state, so the hot loop below needs no closure or object. */
+let cursor = 0;
+
+/** The varint at `pos` (its first byte, `first`, already read); leaves `cursor` after it. */
+function readVarint(bytes: Uint8Array, pos: number, first: number): number {
+  let result = first & 0x7f;
+  let scale = 0x80;
+  for (;;) {
+    // Past the end a byte reads as undefined: neither branch below holds.
+    const b = bytes[pos++] as number;
+    if (b < 0x80) {
+      cursor = pos;
+      return result + b * scale;
+    }
+    if (!(b >= 0x80) || scale > 2 ** 49) throw new RangeError('bad varint in postings');
+    result += (b & 0x7f) * scale;
+    scale *= 0x80;
+  }
+}
+
+/**
+ * Decodes a block. Queries decode up to 100k postings a list, so one-byte varints are read
+ * inline, and the title-length and window arrays exist only when a posting needs them (most
+ * lists have neither): less to allocate, collect and cache.
+ */
 export function decodePostings(bytes: Uint8Array): PostingList {
-  const r = new ByteReader(bytes);
-  const n = r.varint();
-  if (n > bytes.length) throw new RangeError('posting count exceeds the block');
-  const p = emptyPostings(n);
+  const end = bytes.length;
+  let pos = 0;
+  let b = bytes[pos++] as number;
+  let n = b;
+  if (!(b < 0x80)) {
+    n = readVarint(bytes, pos, b);
+    pos = cursor;
+  }
+  if (!(n <= end)) throw new RangeError('posting count exceeds the block');
+  const docs = new Uint32Array(n);
+  const tfs = new Uint8Array(n);
+  const lengths = new Uint32Array(n);
+  let titleLengths = NO_BYTES;
+  let windows = NO_WINDOWS;
   let doc = 0;
   for (let i = 0; i < n; i++) {
-    doc += r.varint();
-    p.docs[i] = doc;
-    const tf = r.byte();
-    p.tfs[i] = tf;
-    p.lengths[i] = r.varint();
-    if (tf & TITLE_BIT) p.titleLengths[i] = r.byte();
-    if (tf & WINDOW_BIT) p.windows[i] = r.varint();
+    if (pos >= end) throw new RangeError('postings past the end of the block');
+    b = bytes[pos++] as number;
+    if (b < 0x80) doc += b;
+    else {
+      doc += readVarint(bytes, pos, b);
+      pos = cursor;
+    }
+    docs[i] = doc;
+    const tf = bytes[pos++] as number;
+    tfs[i] = tf;
+    b = bytes[pos++] as number;
+    if (b < 0x80) lengths[i] = b;
+    else {
+      lengths[i] = readVarint(bytes, pos, b);
+      pos = cursor;
+    }
+    if (tf & TITLE_BIT) {
+      if (titleLengths.length === 0) titleLengths = new Uint8Array(n);
+      titleLengths[i] = bytes[pos++] as number;
+    }
+    if (tf & WINDOW_BIT) {
+      if (windows.length === 0) windows = new Uint32Array(n);
+      b = bytes[pos++] as number;
+      if (b < 0x80) windows[i] = b;
+      else {
+        windows[i] = readVarint(bytes, pos, b);
+        pos = cursor;
+      }
+    }
   }
-  if (!r.done) throw new RangeError('trailing bytes after the postings');
-  return p;
+  // A one-byte read past the end (undefined) stored 0 and moved pos beyond it.
+  if (pos > end) throw new RangeError('postings past the end of the block');
+  if (pos < end) throw new RangeError('trailing bytes after the postings');
+  return { docs, tfs, lengths, titleLengths, windows };
 }
 
 /** Concatenates lists whose passages follow one another (runs of a build, in order). */
@@ -86,25 +154,6 @@ export function concatPostings(lists: readonly PostingList[]): PostingList {
     out.titleLengths.set(l.titleLengths, at);
     out.windows.set(l.windows, at);
     at += l.docs.length;
-  }
-  return out;
-}
-
-/** Merges two ascending, disjoint lists (a term's head and tail) into one ascending list. */
-export function mergePostings(a: PostingList, b: PostingList): PostingList {
-  const n = a.docs.length + b.docs.length;
-  const out = emptyPostings(n);
-  let i = 0;
-  let j = 0;
-  for (let k = 0; k < n; k++) {
-    const takeA = j >= b.docs.length || (i < a.docs.length && (a.docs[i] ?? 0) < (b.docs[j] ?? 0));
-    const src = takeA ? a : b;
-    const at = takeA ? i++ : j++;
-    out.docs[k] = src.docs[at] ?? 0;
-    out.tfs[k] = src.tfs[at] ?? 0;
-    out.lengths[k] = src.lengths[at] ?? 0;
-    out.titleLengths[k] = src.titleLengths[at] ?? 0;
-    out.windows[k] = src.windows[at] ?? 0;
   }
   return out;
 }

@@ -96,6 +96,9 @@ describe('keep the index for offline use', () => {
     dropAfter = 8;
     const err = await failure(downloadIndex(fetchIndexSource(base), store));
     expect(err.code).toBe('index_missing');
+    // A dropped connection is nothing to rebuild: the message says to try again.
+    expect(err.message).toContain('Check the connection');
+    expect(err.message).not.toContain('playground index build');
     dropAfter = Infinity;
     const plan = await planOfflineCopy(fetchIndexSource(base), store);
     expect(plan.storedBytes).toBeGreaterThan(0);
