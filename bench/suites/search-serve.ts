@@ -3,11 +3,11 @@
  * bytes sent counted, and queried from Node and from real Chromium: what opening and the first
  * query cost, warm latency, and the memory a tab keeps after many queries.
  */
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { startStaticServer } from '../../build/serve/static-server.ts';
+import type { StaticHandler } from '../../build/serve/static-files.ts';
 import { fetchIndexSource, loadIndex } from '../../src/search/index.ts';
 import { CHROMIUM_ARGS } from '../../tests/e2e/helpers/app-server.ts';
 
@@ -24,7 +24,6 @@ export interface ServedIndex {
 }
 
 export async function serveIndex(dir: string): Promise<ServedIndex> {
-  let sent = 0;
   let requests = 0;
   let dropAt = Infinity;
   const bundle = await build({
@@ -35,51 +34,37 @@ export async function serveIndex(dir: string): Promise<ServedIndex> {
     write: false,
   });
   const script = bundle.outputFiles[0]?.contents ?? new Uint8Array();
-  const server: Server = createServer((req, res) => {
-    const url = (req.url ?? '/').split('?')[0] ?? '/';
-    if (url === '/') {
-      res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end('<!doctype html><title>bench</title>');
-      return;
-    }
-    if (url === '/search.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-      return;
-    }
-    const name = /^\/idx\/([\w.-]+)$/.exec(url)?.[1];
-    if (!name) {
-      res.writeHead(404).end();
-      return;
-    }
-    if (++requests > dropAt) {
-      // A dropped connection, as a train going into a tunnel does it: no response at all.
-      req.socket.destroy();
-      return;
-    }
-    readFile(join(dir, name)).then(
-      (data) => {
-        sent += data.byteLength;
-        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(data);
-      },
-      () => res.writeHead(404).end(),
-    );
+  // Counts index requests and, past dropAt, drops the connection as a train going into a tunnel
+  // does (no response at all); everything else is the shared static server's.
+  const countOrDrop: StaticHandler = async (req) => {
+    if (!(req.url ?? '').startsWith('/idx/')) return false;
+    if (++requests <= dropAt) return false;
+    req.socket.destroy();
+    return true;
+  };
+  const server = await startStaticServer({
+    root: dir,
+    prefix: '/idx/',
+    // No revalidation: every read is a whole body, so the bytes counted are the bytes needed.
+    cacheControl: 'no-store',
+    handlers: [countOrDrop],
+    pages: {
+      '/': { type: 'text/html', body: '<!doctype html><title>bench</title>' },
+      '/search.js': { type: 'text/javascript', body: script },
+    },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
   return {
-    base: `http://127.0.0.1:${port}`,
-    sent: () => sent,
+    base: server.url.slice(0, -1),
+    sent: () => server.bytesSent(),
     requests: () => requests,
     reset: () => {
-      sent = 0;
+      server.resetBytesSent();
       requests = 0;
     },
     dropAfter: (n) => {
       dropAt = requests + n;
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () => server.close(),
   };
 }
 

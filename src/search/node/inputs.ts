@@ -7,6 +7,7 @@ import { createGunzip } from 'node:zlib';
 import { JSONParser } from '@streamparser/json';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { PlaygroundError } from '../../errors.ts';
+import { isPlainObject } from '../../json.ts';
 import { chunkArticle, joinSentences } from '../chunk.ts';
 import { parseContents } from '../contents.ts';
 import type { PassageInput } from '../index-builder.ts';
@@ -36,10 +37,6 @@ function badInput(path: string, what: string): PlaygroundError {
 }
 
 type Json = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isQuestion(o: Json): boolean {
   return o.context !== undefined || Array.isArray(o.paragraphs);
@@ -134,8 +131,8 @@ export async function detectFormat(path: string): Promise<InputFormat> {
         'starts with "{" but its first line is not a JSON object (JSONL expected)',
       );
     }
-    if (isRecord(obj) && isQuestion(obj)) return 'questions-jsonl';
-    if (isRecord(obj) && isPassage(obj)) return 'passages-jsonl';
+    if (isPlainObject(obj) && isQuestion(obj)) return 'questions-jsonl';
+    if (isPlainObject(obj) && isPassage(obj)) return 'passages-jsonl';
     throw badInput(
       path,
       'JSONL lines have neither "context"/"paragraphs" (questions) nor "text"/"contents" (passages)',
@@ -186,7 +183,7 @@ function paragraphsOf(o: Json): PassageInput[] {
         out.push({ title: item[0], text: joinSentences(item[1].map(String)) });
       }
     }
-  } else if (isRecord(ctx) && Array.isArray(ctx.title) && Array.isArray(ctx.sentences)) {
+  } else if (isPlainObject(ctx) && Array.isArray(ctx.title) && Array.isArray(ctx.sentences)) {
     ctx.title.forEach((title, i) => {
       const sentences = (ctx.sentences as unknown[])[i];
       if (typeof title === 'string' && Array.isArray(sentences)) {
@@ -196,7 +193,7 @@ function paragraphsOf(o: Json): PassageInput[] {
   }
   if (Array.isArray(o.paragraphs)) {
     for (const p of o.paragraphs) {
-      if (isRecord(p) && typeof p.title === 'string' && typeof p.paragraph_text === 'string') {
+      if (isPlainObject(p) && typeof p.title === 'string' && typeof p.paragraph_text === 'string') {
         out.push({ title: p.title, text: p.paragraph_text });
       }
     }
@@ -226,7 +223,7 @@ function parseLine(path: string, line: string, n: number): Json {
   } catch {
     throw badInput(`${path}:${n}`, 'line is not valid JSON (file truncated or corrupt?)');
   }
-  if (!isRecord(v)) throw badInput(`${path}:${n}`, 'line is not a JSON object');
+  if (!isPlainObject(v)) throw badInput(`${path}:${n}`, 'line is not a JSON object');
   return v;
 }
 
@@ -371,7 +368,7 @@ export async function* readPassages(
     case 'passages-json':
     case 'questions-json':
       for await (const item of jsonArrayItems(path, opts.onBytes)) {
-        if (!isRecord(item)) continue;
+        if (!isPlainObject(item)) continue;
         if (format === 'questions-json') yield* paragraphsOf(item);
         else {
           const p = passageFromJson(item);
