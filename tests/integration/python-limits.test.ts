@@ -69,9 +69,11 @@ describe('limits', () => {
   });
 
   it('honours a per-call time limit', async () => {
-    const [r, ms] = await timed(() => sb.execute('while True:\n    pass', { timeoutMs: 300 }));
+    // The limit that stopped it is the call's, not the sandbox's. Not timed: on a starved CI
+    // machine the interrupt may land after the grace period and the sandbox restarts instead.
+    const r = await sb.execute('while True:\n    pass', { timeoutMs: 300 });
     expect(r.error?.kind).toBe('timeout');
-    expect(ms).toBeLessThan(300 + GRACE);
+    expect(r.error?.message).toContain('the time limit of 0.3 seconds');
   });
 
   it('restarts the interpreter when time.sleep cannot be interrupted, and says the state is lost', async () => {
