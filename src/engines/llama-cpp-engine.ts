@@ -87,13 +87,13 @@ const LLAMA_CPP_KIND = 'llama.cpp';
  * model on the first request. The model then lives as long as the process.
  */
 export function createLlamaCppEngine(path: string, options: LlamaCppOptions = {}): ChatEngine {
-  checkGgufFile(path, options.contextSize);
+  const header = checkGgufFile(path, options.contextSize);
   let loading: Promise<LlamaCppEngine> | undefined;
   return {
     kind: LLAMA_CPP_KIND,
     model: basename(path),
     async chat(request) {
-      loading ??= loadLlamaCppEngine(path, options);
+      loading ??= loadLlamaCppEngine(path, options, header);
       loading.catch(() => (loading = undefined));
       return (await loading).chat(request);
     },
@@ -116,12 +116,15 @@ function runtime(): Promise<Llama> {
   return llamaRuntime;
 }
 
-/** Loads a GGUF model and returns a ChatEngine over it. */
+/**
+ * Loads a GGUF model and returns a ChatEngine over it. `header`: the file's checked header, when
+ * the caller has already read it (createLlamaCppEngine); otherwise the file is checked here.
+ */
 export async function loadLlamaCppEngine(
   path: string,
   options: LlamaCppOptions = {},
+  header: GgufHeader = checkGgufFile(path, options.contextSize),
 ): Promise<LlamaCppEngine> {
-  const header = checkGgufFile(path, options.contextSize);
   const contextSize = Math.min(
     options.contextSize ?? DEFAULT_GGUF_CONTEXT,
     trainedContextLength(header) ?? DEFAULT_GGUF_CONTEXT,
