@@ -88,13 +88,12 @@ pivot_root . .old
 umount -l /.old
 exec "$@"`;
 
+/** As root: the unprivileged user, no supplementary groups, and no capabilities either. */
 const DROP_USER_FLAGS = [
   `--reuid=${SANDBOX_UID}`,
   `--regid=${SANDBOX_GID}`,
   '--clear-groups',
-  '--inh-caps=-all',
-  '--bounding-set=-all',
-  '--no-new-privs',
+  ...DROP_CAPS_FLAGS,
 ];
 
 function findTool(name: string): string | null {
