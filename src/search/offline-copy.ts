@@ -153,7 +153,6 @@ export async function downloadIndex(
   return { ...plan, storedBytes: plan.totalBytes, complete: true };
 }
 
-/** The index kept in the browser's origin-private file system (OPFS), under `folder`. */
 /** The OPFS folder the app keeps its offline copy in. */
 const OPFS_FOLDER = 'search-index';
 
@@ -171,6 +170,7 @@ export async function removeOpfsIndex(folder = OPFS_FOLDER): Promise<void> {
   }
 }
 
+/** The index kept in the browser's origin-private file system (OPFS), under `folder`. */
 export function opfsIndexStore(folder = OPFS_FOLDER, repair?: string): IndexStore {
   const dir = async () =>
     (await navigator.storage.getDirectory()).getDirectoryHandle(folder, { create: true });
