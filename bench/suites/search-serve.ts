@@ -10,6 +10,7 @@ import { startStaticServer } from '../../build/serve/static-server.ts';
 import type { StaticHandler } from '../../build/serve/static-files.ts';
 import { fetchIndexSource, loadIndex } from '../../src/search/index.ts';
 import { CHROMIUM_ARGS } from '../../tests/e2e/helpers/app-server.ts';
+import { percentile } from '../stats.ts';
 
 export interface ServedIndex {
   base: string;
@@ -83,11 +84,6 @@ export interface ServedFigures {
   /** Typed-array storage, outside the JS heap (Node only). */
   arrayBuffersMBAfterQueries?: number;
   queries: number;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
