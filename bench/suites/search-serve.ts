@@ -227,7 +227,6 @@ export async function measureOfflineChromium(
     // Function bodies as strings: tsx's helpers do not exist in the page.
     const plan = (await page.evaluate(`(async () => {
       const m = await import('/search.js');
-      const store = m.opfsIndexStore('bench-offline');
       const root = await navigator.storage.getDirectory();
       await root.removeEntry('bench-offline', { recursive: true }).catch(() => undefined);
       const plan = await m.planOfflineCopy(m.fetchIndexSource('/idx/'), m.opfsIndexStore('bench-offline'));
