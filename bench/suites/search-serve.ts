@@ -88,6 +88,23 @@ export interface ServedFigures {
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
+/** The figures Node and Chromium both report, from the open, the first query and warm queries. */
+function sharedFigures(
+  openMs: number,
+  firstQueryMs: number,
+  firstQueryMB: number,
+  times: number[],
+) {
+  return {
+    openMs: r1(openMs),
+    firstQueryMs: r1(firstQueryMs),
+    firstQueryTotalMs: r1(openMs + firstQueryMs),
+    firstQueryMB: Math.round(firstQueryMB * 100) / 100,
+    warmP50Ms: r1(percentile(times, 0.5)),
+    warmP95Ms: r1(percentile(times, 0.95)),
+  };
+}
+
 /** From Node through fetch, as the browser code path runs. */
 export async function measureNode(
   served: ServedIndex,
@@ -115,12 +132,7 @@ export async function measureNode(
   }
   const memory = await memoryMB();
   return {
-    openMs: r1(openMs),
-    firstQueryMs: r1(firstQueryMs),
-    firstQueryTotalMs: r1(openMs + firstQueryMs),
-    firstQueryMB: Math.round(firstQueryMB * 100) / 100,
-    warmP50Ms: r1(percentile(times, 0.5)),
-    warmP95Ms: r1(percentile(times, 0.95)),
+    ...sharedFigures(openMs, firstQueryMs, firstQueryMB, times),
     warmCpuP50Ms: r1(percentile(cpu, 0.5)),
     warmCpuP95Ms: r1(percentile(cpu, 0.95)),
     heapMBAfterQueries: Math.round(memory.heapMB),
@@ -179,12 +191,7 @@ export async function measureChromium(
       return { times, heap: memory?.usedJSHeapSize ?? NaN };
     }, queries as string[]);
     return {
-      openMs: r1(first.openMs),
-      firstQueryMs: r1(first.firstQueryMs),
-      firstQueryTotalMs: r1(first.openMs + first.firstQueryMs),
-      firstQueryMB: Math.round(firstQueryMB * 100) / 100,
-      warmP50Ms: r1(percentile(rest.times, 0.5)),
-      warmP95Ms: r1(percentile(rest.times, 0.95)),
+      ...sharedFigures(first.openMs, first.firstQueryMs, firstQueryMB, rest.times),
       heapMBAfterQueries: Math.round(rest.heap / 1e6),
       queries: queries.length,
     };
