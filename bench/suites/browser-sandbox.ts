@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { createServer } from 'vite';
+import { percentile } from '../stats.ts';
 import type { BenchSuite } from './index.ts';
 import type { BenchFigures } from '../fixtures/browser-sandbox/page.ts';
 import { launchChromium, ROOT } from '../../tests/e2e/helpers/app-server.ts';
@@ -14,8 +15,7 @@ import { launchChromium, ROOT } from '../../tests/e2e/helpers/app-server.ts';
 const RUNS = 3;
 
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round((s[Math.floor(s.length / 2)] ?? NaN) * 100) / 100;
+  return Math.round(percentile(xs, 0.5) * 100) / 100;
 }
 
 interface Summary {

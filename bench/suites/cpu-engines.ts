@@ -85,21 +85,17 @@ function overhead(runs: RunRecord[]) {
 }
 
 async function node() {
-  const out: Record<string, unknown> = {};
   // One thread: on a shared machine, llama.cpp's spinning threads fight other processes for cores
   // and a tiny model gains nothing from more (two threads ran hundreds of times slower here under load).
-  for (const threads of [1]) {
-    const engine = await loadLlamaCppEngine(FIXTURE, { threads });
-    try {
-      out[`threads${threads}`] = await speeds((messages, extra) =>
-        engine.chat({ messages, seed: 1, temperature: 0.4, topP: 0.8, ...extra }),
-      );
-      if (threads === 1) out.agent = overhead(await agentRuns(engine));
-    } finally {
-      await engine.dispose();
-    }
+  const engine = await loadLlamaCppEngine(FIXTURE, { threads: 1 });
+  try {
+    const threads1 = await speeds((messages, extra) =>
+      engine.chat({ messages, seed: 1, temperature: 0.4, topP: 0.8, ...extra }),
+    );
+    return { threads1, agent: overhead(await agentRuns(engine)) };
+  } finally {
+    await engine.dispose();
   }
-  return out;
 }
 
 async function agentRuns(engine: ChatEngine): Promise<RunRecord[]> {
@@ -137,33 +133,24 @@ async function browser() {
     await page.goto(`${vite.resolvedUrls?.local[0] ?? ''}tests/fixtures/gguf/browser.html`);
     await page.waitForFunction(() => 'cpu' in window);
     await page.setInputFiles('#gguf', FIXTURE);
-    const out: Record<string, unknown> = {};
-    for (const threads of [1]) {
-      const info = await page.evaluate(
-        (t) => window.cpu.load('picked-file', { threads: t }),
-        threads,
-      );
-      const chat: Chat = async (messages, extra) => {
-        const o = (await page.evaluate(
-          ([m, e]) => window.cpu.chat({ messages: m, seed: 1, temperature: 0.4, topP: 0.8, ...e }),
-          [messages, extra] as const,
-        )) as ChatOutcome;
-        if (!o.response) throw new Error(o.error?.message ?? 'no response');
-        return o.response;
-      };
-      out[`threads${threads}`] = {
-        ...(await speeds(chat)),
-        multiThreaded: 'multiThreaded' in info && info.multiThreaded,
-      };
-      if (threads === 1) {
-        const runs: RunRecord[] = [];
-        for (let i = 0; i < AGENT_RUNS; i++) {
-          runs.push(await page.evaluate((s) => window.cpu.agent('What is 6 times 7?', 1, s), i));
-        }
-        out.agent = overhead(runs);
-      }
+    const info = await page.evaluate(() => window.cpu.load('picked-file', { threads: 1 }));
+    const chat: Chat = async (messages, extra) => {
+      const o = (await page.evaluate(
+        ([m, e]) => window.cpu.chat({ messages: m, seed: 1, temperature: 0.4, topP: 0.8, ...e }),
+        [messages, extra] as const,
+      )) as ChatOutcome;
+      if (!o.response) throw new Error(o.error?.message ?? 'no response');
+      return o.response;
+    };
+    const threads1 = {
+      ...(await speeds(chat)),
+      multiThreaded: 'multiThreaded' in info && info.multiThreaded,
+    };
+    const runs: RunRecord[] = [];
+    for (let i = 0; i < AGENT_RUNS; i++) {
+      runs.push(await page.evaluate((s) => window.cpu.agent('What is 6 times 7?', 1, s), i));
     }
-    return out;
+    return { threads1, agent: overhead(runs) };
   } finally {
     await chrome.close();
     await vite.close();

@@ -1,6 +1,7 @@
 import { nodeBundles } from '../../src/python/node-bundle.ts';
 import { createNodeSandboxHost } from '../../src/python/node-sandbox.ts';
 import type { WallMode } from '../../src/python/node-wall.ts';
+import { percentile } from '../stats.ts';
 import type { BenchSuite } from './index.ts';
 
 const SNIPPETS = [
@@ -38,9 +39,7 @@ const CANDIDATES = [
 ];
 
 function stats(xs: number[]): { median: number; p95: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
-  return { median: round(at(0.5)), p95: round(at(0.95)) };
+  return { median: round(percentile(xs, 0.5)), p95: round(percentile(xs, 0.95)) };
 }
 
 function round(x: number): number {

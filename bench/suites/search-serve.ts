@@ -10,6 +10,7 @@ import { startStaticServer } from '../../build/serve/static-server.ts';
 import type { StaticHandler } from '../../build/serve/static-files.ts';
 import { fetchIndexSource, loadIndex } from '../../src/search/index.ts';
 import { CHROMIUM_ARGS } from '../../tests/e2e/helpers/app-server.ts';
+import { percentile } from '../stats.ts';
 
 export interface ServedIndex {
   base: string;
@@ -85,12 +86,24 @@ export interface ServedFigures {
   queries: number;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
-
 const r1 = (x: number) => Math.round(x * 10) / 10;
+
+/** The figures Node and Chromium both report, from the open, the first query and warm queries. */
+function sharedFigures(
+  openMs: number,
+  firstQueryMs: number,
+  firstQueryMB: number,
+  times: number[],
+) {
+  return {
+    openMs: r1(openMs),
+    firstQueryMs: r1(firstQueryMs),
+    firstQueryTotalMs: r1(openMs + firstQueryMs),
+    firstQueryMB: Math.round(firstQueryMB * 100) / 100,
+    warmP50Ms: r1(percentile(times, 0.5)),
+    warmP95Ms: r1(percentile(times, 0.95)),
+  };
+}
 
 /** From Node through fetch, as the browser code path runs. */
 export async function measureNode(
@@ -119,12 +132,7 @@ export async function measureNode(
   }
   const memory = await memoryMB();
   return {
-    openMs: r1(openMs),
-    firstQueryMs: r1(firstQueryMs),
-    firstQueryTotalMs: r1(openMs + firstQueryMs),
-    firstQueryMB: Math.round(firstQueryMB * 100) / 100,
-    warmP50Ms: r1(percentile(times, 0.5)),
-    warmP95Ms: r1(percentile(times, 0.95)),
+    ...sharedFigures(openMs, firstQueryMs, firstQueryMB, times),
     warmCpuP50Ms: r1(percentile(cpu, 0.5)),
     warmCpuP95Ms: r1(percentile(cpu, 0.95)),
     heapMBAfterQueries: Math.round(memory.heapMB),
@@ -183,12 +191,7 @@ export async function measureChromium(
       return { times, heap: memory?.usedJSHeapSize ?? NaN };
     }, queries as string[]);
     return {
-      openMs: r1(first.openMs),
-      firstQueryMs: r1(first.firstQueryMs),
-      firstQueryTotalMs: r1(first.openMs + first.firstQueryMs),
-      firstQueryMB: Math.round(firstQueryMB * 100) / 100,
-      warmP50Ms: r1(percentile(rest.times, 0.5)),
-      warmP95Ms: r1(percentile(rest.times, 0.95)),
+      ...sharedFigures(first.openMs, first.firstQueryMs, firstQueryMB, rest.times),
       heapMBAfterQueries: Math.round(rest.heap / 1e6),
       queries: queries.length,
     };
@@ -231,7 +234,6 @@ export async function measureOfflineChromium(
     // Function bodies as strings: tsx's helpers do not exist in the page.
     const plan = (await page.evaluate(`(async () => {
       const m = await import('/search.js');
-      const store = m.opfsIndexStore('bench-offline');
       const root = await navigator.storage.getDirectory();
       await root.removeEntry('bench-offline', { recursive: true }).catch(() => undefined);
       const plan = await m.planOfflineCopy(m.fetchIndexSource('/idx/'), m.opfsIndexStore('bench-offline'));

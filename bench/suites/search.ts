@@ -20,6 +20,7 @@ import type { LocalIndex } from '../../src/search/index.ts';
 import { buildIndexFromFiles, openLocalIndex, readPassages } from '../../src/search/node/index.ts';
 import { idf, termScore } from '../../src/search/similarity.ts';
 import { tokenize } from '../../src/search/tokenize.ts';
+import { percentile } from '../stats.ts';
 import type { BenchSuite } from './index.ts';
 import {
   measureChromium,
@@ -195,10 +196,6 @@ function round(x: number, digits = 2): number {
   return Math.round(x * f) / f;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
 export async function rankTitles(
   index: LocalIndex,
   questions: readonly Question[],
@@ -241,8 +238,8 @@ export async function latency(
     }
     times.sort((a, b) => a - b);
     results.push({
-      p50Ms: round(percentile(times, 50), 3),
-      p95Ms: round(percentile(times, 95), 3),
+      p50Ms: round(percentile(times, 0.5), 3),
+      p95Ms: round(percentile(times, 0.95), 3),
       maxMs: round(times[times.length - 1] ?? NaN, 3),
     });
   }

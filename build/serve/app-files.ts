@@ -6,7 +6,7 @@
  */
 import { ISOLATION_HEADERS } from './isolation-headers.ts';
 import { localModelFiles } from './local-models.ts';
-import { staticFiles, type StaticHandler } from './static-files.ts';
+import { firstOf, staticFiles, type StaticHandler } from './static-files.ts';
 
 export interface AppFilesOptions {
   /** The models/ folder on this machine. */
@@ -28,8 +28,5 @@ export function appFiles(options: AppFilesOptions): StaticHandler {
         headers: ISOLATION_HEADERS,
       }),
     );
-  return async (req, res) => {
-    for (const handler of handlers) if (await handler(req, res)) return true;
-    return false;
-  };
+  return firstOf(handlers);
 }

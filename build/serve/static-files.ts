@@ -32,6 +32,14 @@ type Next = (err?: unknown) => void;
 /** Connect-style middleware, as Vite's dev and preview servers take it. */
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
 
+/** Tries the handlers in order: the first that answers does, else none does (false). */
+export function firstOf(handlers: readonly StaticHandler[]): StaticHandler {
+  return async (req, res) => {
+    for (const handler of handlers) if (await handler(req, res)) return true;
+    return false;
+  };
+}
+
 /** A handler as middleware: what it has no file for goes on to `next`. */
 export function toMiddleware(handler: StaticHandler): Middleware {
   return (req, res, next) => {

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  firstOf,
   sendJsonError,
   staticFiles,
   type StaticFilesOptions,
@@ -38,6 +39,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const headers = options.headers ?? {};
   const handlers = [...(options.handlers ?? [])];
   if (options.root) handlers.push(staticFiles({ ...options, root: options.root }));
+  const handle = firstOf(handlers);
   let sent = 0;
 
   const server: Server = createServer((req, res) => {
@@ -55,15 +57,14 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       if (req.method !== 'HEAD' && (res.statusCode === 200 || res.statusCode === 206))
         sent += Number(res.getHeader('Content-Length') ?? 0);
     });
-    const tryNext = async (i: number): Promise<void> => {
-      const handler = handlers[i];
-      if (!handler) return sendJsonError(res, 404, `Not found: ${path}.`, headers);
-      if (!(await handler(req, res))) return tryNext(i + 1);
-    };
-    tryNext(0).catch((err: unknown) => {
-      if (res.headersSent) return void res.destroy();
-      sendJsonError(res, 500, `Server error: ${String(err)}.`, headers);
-    });
+    handle(req, res)
+      .then((handled) => {
+        if (!handled) sendJsonError(res, 404, `Not found: ${path}.`, headers);
+      })
+      .catch((err: unknown) => {
+        if (res.headersSent) return void res.destroy();
+        sendJsonError(res, 500, `Server error: ${String(err)}.`, headers);
+      });
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);

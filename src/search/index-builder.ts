@@ -37,7 +37,7 @@ export interface IndexBuilderOptions {
   sink?: IndexFileSink;
   /** Keep duplicates (the benchmark's resampled corpus); default false. */
   keepDuplicates?: boolean;
-  /** Postings held in memory before a sorted run is spilled to the sink (14 bytes each). */
+  /** Postings held in memory before a sorted run is spilled to the sink (18 bytes each). */
   runPostings?: number;
 }
 

@@ -145,7 +145,6 @@ export interface TermEntry {
 export class TermShardWriter {
   private readonly w = new ByteWriter(1 << 17);
   firstTerm: string | undefined;
-  terms = 0;
 
   constructor() {
     writeU32(this.w, TERMS_MAGIC);
@@ -157,7 +156,6 @@ export class TermShardWriter {
 
   add(term: string, df: number, head: Uint8Array, tail?: TailRef): void {
     this.firstTerm ??= term;
-    this.terms++;
     const t = encodeUtf8(term);
     this.w.varint(t.length);
     this.w.bytes(t);

@@ -85,7 +85,6 @@ export async function loadIndex(
   return new LocalIndex(
     {
       manifest,
-      directory,
       terms: new TermStore(files, directory, { cachedBytes, cachedPostings }),
       passages: new PassageStore(files, directory.passageShards, manifest.config.passagesPerShard),
     },

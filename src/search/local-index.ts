@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../errors.ts';
 import type { StoredPassage } from './index-builder.ts';
-import type { Directory, TermEntry } from './index-layout.ts';
+import type { TermEntry } from './index-layout.ts';
 import type { IndexManifest } from './manifest.ts';
 import type { PassageStore } from './passage-store.ts';
 import { TF_MASK, TITLE_BIT, WINDOW_BIT, type PostingList } from './postings.ts';
@@ -13,7 +13,6 @@ import { tokenize } from './tokenize.ts';
 
 export interface LocalIndexParts {
   manifest: IndexManifest;
-  directory: Directory;
   terms: TermStore;
   passages: PassageStore;
 }

@@ -57,31 +57,41 @@ async function listFiles(
   };
 }
 
+/** The plan, and the names of the files the store already holds at the right size. */
+async function survey(
+  source: IndexFileSource,
+  store: IndexStore,
+  signal?: AbortSignal,
+): Promise<{ plan: OfflinePlan; stored: Set<string> }> {
+  const { manifest, files } = await listFiles(source, signal);
+  const all: ShardFile[] = [
+    ...files,
+    { name: MANIFEST_FILE, bytes: manifest.byteLength, sha256: '' },
+  ];
+  const stored = new Set<string>();
+  let storedBytes = 0;
+  for (const f of all) {
+    if ((await store.size(f.name)) === f.bytes) {
+      storedBytes += f.bytes;
+      stored.add(f.name);
+    }
+  }
+  const plan = {
+    files: all,
+    totalBytes: all.reduce((s, f) => s + f.bytes, 0),
+    storedBytes,
+    complete: stored.size === all.length,
+  };
+  return { plan, stored };
+}
+
 /** What a download would take: the size to show before starting, and what is kept already. */
 export async function planOfflineCopy(
   source: IndexFileSource,
   store: IndexStore,
   signal?: AbortSignal,
 ): Promise<OfflinePlan> {
-  const { manifest, files } = await listFiles(source, signal);
-  const all: ShardFile[] = [
-    ...files,
-    { name: MANIFEST_FILE, bytes: manifest.byteLength, sha256: '' },
-  ];
-  let storedBytes = 0;
-  let storedFiles = 0;
-  for (const f of all) {
-    if ((await store.size(f.name)) === f.bytes) {
-      storedBytes += f.bytes;
-      storedFiles++;
-    }
-  }
-  return {
-    files: all,
-    totalBytes: all.reduce((s, f) => s + f.bytes, 0),
-    storedBytes,
-    complete: storedFiles === all.length,
-  };
+  return (await survey(source, store, signal)).plan;
 }
 
 /**
@@ -95,7 +105,7 @@ export async function downloadIndex(
   options: { onProgress?: (p: OfflineProgress) => void; signal?: AbortSignal } = {},
 ): Promise<OfflinePlan> {
   const { onProgress, signal } = options;
-  const plan = await planOfflineCopy(source, store, signal);
+  const { plan, stored } = await survey(source, store, signal);
   const needed = plan.totalBytes - plan.storedBytes;
   const available = await store.available();
   if (available !== undefined && available < needed) {
@@ -117,7 +127,8 @@ export async function downloadIndex(
       const f = queue[next++] as ShardFile;
       try {
         throwIfAborted(signal);
-        if ((await store.size(f.name)) === f.bytes) continue;
+        // Already sized by the survey: a second look per file doubles the storage calls.
+        if (stored.has(f.name)) continue;
         await store.write(f.name, await checked.read(f, signal));
       } catch (err) {
         failed ??= { err };
@@ -142,7 +153,6 @@ export async function downloadIndex(
   return { ...plan, storedBytes: plan.totalBytes, complete: true };
 }
 
-/** The index kept in the browser's origin-private file system (OPFS), under `folder`. */
 /** The OPFS folder the app keeps its offline copy in. */
 const OPFS_FOLDER = 'search-index';
 
@@ -160,6 +170,7 @@ export async function removeOpfsIndex(folder = OPFS_FOLDER): Promise<void> {
   }
 }
 
+/** The index kept in the browser's origin-private file system (OPFS), under `folder`. */
 export function opfsIndexStore(folder = OPFS_FOLDER, repair?: string): IndexStore {
   const dir = async () =>
     (await navigator.storage.getDirectory()).getDirectoryHandle(folder, { create: true });
