@@ -14,11 +14,11 @@ import { followUpProblem, recordTurns } from '../../agent/follow-up.ts';
 import { createRunFile, serializeRunFile } from '../../records/run-file.ts';
 import { runAgent } from '../../agent/run-agent.ts';
 import type { RunRecord } from '../../agent/run-record.ts';
-import { PlaygroundError } from '../../errors.ts';
 import {
   addEngineOptions,
   agentSettings,
   createEngine,
+  number,
   profileOf,
   type EngineCliOptions,
 } from '../engine-options.ts';
@@ -41,17 +41,6 @@ its steps and Python variables). Commands:
 Ctrl-C while the agent works stops the current step and keeps the conversation.
 `;
 
-function contextWindowOption(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 256 || n > 10_000_000) {
-    throw new PlaygroundError(
-      'bad_input',
-      `--context-window must be a whole number of tokens from 256 up, got "${value}".`,
-    );
-  }
-  return n;
-}
-
 export function register(program: Command): void {
   const cmd = program
     .command('chat')
@@ -61,7 +50,7 @@ export function register(program: Command): void {
     .option(
       '--context-window <tokens>',
       "the model's context window; the chat warns before a follow-up would not fit",
-      contextWindowOption,
+      number('--context-window', { min: 256, max: 10_000_000, integer: true }),
     )
     .option(
       '--save <file>',
