@@ -7,8 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { contextLevel, estimateTokens, measuredRate } from '../../agent/context-window.ts';
-import { taskMessage } from '../../agent/conversation.ts';
+import { contextLevel, nextQuestionTokens } from '../../agent/context-window.ts';
 import type { PromptProfile } from '../../agent/prompt-profile.ts';
 import { followUpProblem, recordTurns } from '../../agent/follow-up.ts';
 import { createRunFile, serializeRunFile } from '../../records/run-file.ts';
@@ -161,16 +160,12 @@ function contextLine(
   profile: PromptProfile,
 ): string {
   if (record.messages.length === 0) return '';
-  const rate = measuredRate(record);
-  const tokens = estimateTokens(
-    [...record.messages, { role: 'user', content: taskMessage('', profile) }],
-    rate,
-  );
+  const { tokens, measured } = nextQuestionTokens(record, profile);
   const turns = recordTurns(record).length;
-  const approx = rate.measured ? '' : '~';
+  const approx = measured ? '' : '~';
   if (!window)
     return `(${turns} question${turns === 1 ? '' : 's'}, context ${approx}${tokens} tokens)\n`;
-  const use = contextLevel(tokens, window, rate.measured);
+  const use = contextLevel(tokens, window, measured);
   const base = `(${turns} question${turns === 1 ? '' : 's'}, context ${approx}${tokens} of ${window} tokens)`;
   if (use.level === 'full')
     return `${base}\nThe conversation fills the context window: /new starts a new one.\n`;
