@@ -5,6 +5,8 @@
  */
 import type { ChatMessage } from './ports.ts';
 import { PlaygroundError } from '../errors.ts';
+import { taskMessage } from './conversation.ts';
+import type { PromptProfile } from './prompt-profile.ts';
 import type { RunRecord } from './run-record.ts';
 
 /** ChatML wraps every message in `<|im_start|>role\n` ... `<|im_end|>\n`. */
@@ -42,6 +44,21 @@ export function measuredRate(record: RunRecord | null): TokenRate {
 
 export function estimateTokens(messages: readonly ChatMessage[], rate: TokenRate): number {
   return Math.ceil(chars(messages) * rate.tokensPerChar + TOKENS_PER_MESSAGE * messages.length);
+}
+
+/**
+ * What a next question would start from: the record's conversation plus a new task message
+ * (none when the profile is unknown), estimated at the rate measured on it.
+ */
+export function nextQuestionTokens(
+  record: RunRecord,
+  profile: PromptProfile | undefined,
+): { tokens: number; measured: boolean } {
+  const next = profile
+    ? [...record.messages, { role: 'user' as const, content: taskMessage('', profile) }]
+    : record.messages;
+  const rate = measuredRate(record);
+  return { tokens: estimateTokens(next, rate), measured: rate.measured };
 }
 
 export interface ContextUse {

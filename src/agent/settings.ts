@@ -4,7 +4,7 @@
  * One rule for values out of range: what a person types into the app or a link is clamped,
  * what a file (deck, registry) or a CLI flag says is refused with the field and its range.
  */
-import { that, type Check } from '../json-shape.ts';
+import { numberFrom, type Check } from '../json-shape.ts';
 
 export interface SettingSpec {
   /** What the setting is called in messages. */
@@ -35,12 +35,6 @@ export const SETTINGS = {
 
 export type SettingKey = keyof typeof SETTINGS;
 
-/** "an integer from 1 to 16", for error messages; `scale` shows the range in other units (ms). */
-export function settingRange(key: SettingKey, scale = 1): string {
-  const s: SettingSpec = SETTINGS[key];
-  return `${s.integer ? 'an integer' : 'a number'} from ${s.min * scale} to ${s.max * scale}`;
-}
-
 /** Whether `v` is a valid value of the setting (given in units of `scale`, e.g. 1000 for ms). */
 export function inSettingRange(key: SettingKey, v: unknown, scale = 1): v is number {
   const s: SettingSpec = SETTINGS[key];
@@ -53,9 +47,13 @@ export function inSettingRange(key: SettingKey, v: unknown, scale = 1): v is num
   );
 }
 
-/** The setting's range as a check of the JSON validator, for the files that carry settings. */
+/**
+ * The setting's range as a check of the JSON validator, for the files that carry settings;
+ * `scale` gives the range in other units (1000: ms), e.g. "an integer from 1 to 16".
+ */
 export function settingCheck(key: SettingKey, scale = 1): Check {
-  return that((v) => inSettingRange(key, v, scale), settingRange(key, scale));
+  const s: SettingSpec = SETTINGS[key];
+  return numberFrom(s.min * scale, s.max * scale, { integer: s.integer });
 }
 
 /** The nearest valid value: for what people type into the app and its links. */

@@ -50,7 +50,8 @@ export interface EngineCliOptions {
   pythonPackages?: string;
 }
 
-function number(
+/** A commander parser for a numeric flag: refuses anything outside `min`..`max` by name. */
+export function number(
   name: string,
   { min, max, integer }: { min: number; max: number; integer?: boolean },
 ) {

@@ -2,6 +2,8 @@
  * Whether the app's origin serves a search index, from /local-assets.json (written by the build,
  * answered live by the dev server), so a missing index costs no failed request.
  */
+import { localAssets } from './local-assets.ts';
+
 export const INDEX_URL = `${import.meta.env.BASE_URL}generated/index/`;
 
 /**
@@ -13,7 +15,7 @@ export const NO_INDEX_NOTICE =
   'To search Wikipedia, open a copy of the app that serves the index (whoever hosts this one can add it).';
 
 interface LocalAssets {
-  index: { url: string; passages: number | null } | null;
+  index?: { url: string; passages: number | null } | null;
 }
 
 export class IndexStatus {
@@ -24,14 +26,9 @@ export class IndexStatus {
   /** True when an index is served. */
   check(): Promise<boolean> {
     this.once ??= (async () => {
-      try {
-        const res = await fetch(`${import.meta.env.BASE_URL}local-assets.json`);
-        const assets = res.ok ? ((await res.json()) as LocalAssets) : { index: null };
-        this.passages = assets.index?.passages ?? null;
-        this.state = assets.index ? 'present' : 'missing';
-      } catch {
-        this.state = 'missing';
-      }
+      const assets = (await localAssets()) as LocalAssets | null;
+      this.passages = assets?.index?.passages ?? null;
+      this.state = assets?.index ? 'present' : 'missing';
       return this.state === 'present';
     })();
     return this.once;

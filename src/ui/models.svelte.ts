@@ -167,11 +167,7 @@ export class ModelManager {
 
   /** Finds what is installed: added models, the server's model folders, copies in the cache. */
   scan(): Promise<void> {
-    this.scanOnce ??= (async () => {
-      await this.loadAdded();
-      this.localFolders = await fetchLocalModels(appBase());
-      await this.refreshBrowserCopies();
-    })();
+    this.scanOnce ??= this.loadAdded().then(() => this.rescan());
     return this.scanOnce;
   }
 

@@ -3,6 +3,8 @@
  * (written by the build, answered live by the dev server), so the app can say before a run that
  * code importing them will fail, and which command fetches them.
  */
+import { localAssets } from './local-assets.ts';
+
 export const FETCH_PACKAGES_COMMAND = 'npx playground setup --pyodide-packages';
 
 interface LocalAssets {
@@ -16,15 +18,9 @@ export class PythonPackagesStatus {
 
   check(): Promise<void> {
     this.once ??= (async () => {
-      try {
-        const res = await fetch(`${import.meta.env.BASE_URL}local-assets.json`);
-        if (!res.ok) return;
-        const body = (await res.json()) as LocalAssets;
-        const list = body.python?.missing;
-        if (Array.isArray(list)) this.missing = list.filter((p) => typeof p === 'string');
-      } catch {
-        // No local-assets.json (static hosting of someone else's build): nothing to say.
-      }
+      // No local-assets.json (static hosting of someone else's build): nothing to say.
+      const list = ((await localAssets()) as LocalAssets | null)?.python?.missing;
+      if (Array.isArray(list)) this.missing = list.filter((p) => typeof p === 'string');
     })();
     return this.once;
   }

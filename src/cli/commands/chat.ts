@@ -7,18 +7,17 @@
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { contextLevel, estimateTokens, measuredRate } from '../../agent/context-window.ts';
-import { taskMessage } from '../../agent/conversation.ts';
+import { contextLevel, nextQuestionTokens } from '../../agent/context-window.ts';
 import type { PromptProfile } from '../../agent/prompt-profile.ts';
 import { followUpProblem, recordTurns } from '../../agent/follow-up.ts';
 import { createRunFile, serializeRunFile } from '../../records/run-file.ts';
 import { runAgent } from '../../agent/run-agent.ts';
 import type { RunRecord } from '../../agent/run-record.ts';
-import { PlaygroundError } from '../../errors.ts';
 import {
   addEngineOptions,
   agentSettings,
   createEngine,
+  number,
   profileOf,
   type EngineCliOptions,
 } from '../engine-options.ts';
@@ -41,17 +40,6 @@ its steps and Python variables). Commands:
 Ctrl-C while the agent works stops the current step and keeps the conversation.
 `;
 
-function contextWindowOption(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 256 || n > 10_000_000) {
-    throw new PlaygroundError(
-      'bad_input',
-      `--context-window must be a whole number of tokens from 256 up, got "${value}".`,
-    );
-  }
-  return n;
-}
-
 export function register(program: Command): void {
   const cmd = program
     .command('chat')
@@ -61,7 +49,7 @@ export function register(program: Command): void {
     .option(
       '--context-window <tokens>',
       "the model's context window; the chat warns before a follow-up would not fit",
-      contextWindowOption,
+      number('--context-window', { min: 256, max: 10_000_000, integer: true }),
     )
     .option(
       '--save <file>',
@@ -172,16 +160,12 @@ function contextLine(
   profile: PromptProfile,
 ): string {
   if (record.messages.length === 0) return '';
-  const rate = measuredRate(record);
-  const tokens = estimateTokens(
-    [...record.messages, { role: 'user', content: taskMessage('', profile) }],
-    rate,
-  );
+  const { tokens, measured } = nextQuestionTokens(record, profile);
   const turns = recordTurns(record).length;
-  const approx = rate.measured ? '' : '~';
+  const approx = measured ? '' : '~';
   if (!window)
     return `(${turns} question${turns === 1 ? '' : 's'}, context ${approx}${tokens} tokens)\n`;
-  const use = contextLevel(tokens, window, rate.measured);
+  const use = contextLevel(tokens, window, measured);
   const base = `(${turns} question${turns === 1 ? '' : 's'}, context ${approx}${tokens} of ${window} tokens)`;
   if (use.level === 'full')
     return `${base}\nThe conversation fills the context window: /new starts a new one.\n`;

@@ -4,7 +4,7 @@
  */
 import type { AgentEvent } from '../../agent/events.ts';
 import { createRunFile, serializeRunFile } from '../../records/run-file.ts';
-import { recordTurns, summarizeTurns } from '../../agent/follow-up.ts';
+import { recordToContinue, recordTurns, summarizeTurns } from '../../agent/follow-up.ts';
 import type { RunRecord, RunSettings, TaskTurn } from '../../agent/run-record.ts';
 import { addUsage, emptyUsage } from '../../agent/token-usage.ts';
 import type { ChatEngine } from '../../agent/ports.ts';
@@ -107,11 +107,14 @@ export class SavingRun {
   private done = false;
   private failedOpen = false;
 
-  /** With `previous`, the question is a follow-up saved into that run (same id). */
+  /**
+   * With `previous`, the question is a follow-up saved into that run (same id); it must be able
+   * to take one (RunSession checks followUpProblem first).
+   */
   constructor(question: string, config: RunConfig, previous: RunRecord | null = null) {
     this.id = previous?.id ?? crypto.randomUUID();
     if (previous) {
-      const draft = JSON.parse(JSON.stringify(previous)) as RunRecord;
+      const draft = recordToContinue(previous);
       this.turn = {
         question,
         settings: draftSettings(config),

@@ -1,11 +1,5 @@
 /** How full the model's context window is, for the chat's meter and its follow-up form. */
-import {
-  contextLevel,
-  estimateTokens,
-  measuredRate,
-  type ContextUse,
-} from '../../agent/context-window.ts';
-import { taskMessage } from '../../agent/conversation.ts';
+import { contextLevel, nextQuestionTokens, type ContextUse } from '../../agent/context-window.ts';
 import { PROMPT_PROFILES } from '../../agent/prompt-profile.ts';
 import type { RunRecord } from '../../agent/run-record.ts';
 import type { TokenUsage } from '../../agent/ports.ts';
@@ -40,10 +34,6 @@ export function conversationMeter(
   if (live?.usage && live.samples === 1)
     return meter(live.usage.promptTokens + live.usage.completionTokens, window, true);
   if (!record || record.messages.length === 0) return null;
-  const profile = PROMPT_PROFILES[record.settings.promptProfile];
-  const next = profile
-    ? [...record.messages, { role: 'user' as const, content: taskMessage('', profile) }]
-    : record.messages;
-  const rate = measuredRate(record);
-  return meter(estimateTokens(next, rate), window, rate.measured);
+  const next = nextQuestionTokens(record, PROMPT_PROFILES[record.settings.promptProfile]);
+  return meter(next.tokens, window, next.measured);
 }

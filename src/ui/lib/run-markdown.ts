@@ -1,4 +1,5 @@
 /** A saved run (one question or a whole conversation) as Markdown, for pasting into notes. */
+import { thoughtText } from '../../agent/code-extraction.ts';
 import { recordTurns, stepsOfTurn } from '../../agent/follow-up.ts';
 import type { RunRecord, StepRecord } from '../../agent/run-record.ts';
 
@@ -10,7 +11,7 @@ function fenced(text: string, lang = ''): string {
 }
 
 function thoughtOf(step: StepRecord): string {
-  return (step.modelOutput.split(/```(?:py|python)?\n/)[0] ?? '')
+  return thoughtText(step.modelOutput)
     .replace(/^Thought:\s*/, '')
     .trim();
 }
