@@ -25,14 +25,6 @@ export function sympyProgram(a: string, b: string): string {
   return lines.join('\n');
 }
 
-/**
- * The reference's `symbolic_equal` (math_utils/qwen_math_grader.py lines 285-338): parse each side
- * (parse_latex, parse_expr, latex2sympy in turn, the text itself when all fail), then direct
- * equality, `equals` or `simplify(a - b) == 0`, equal equations, numbers within 1e-4, matrices
- * rounded to 3 places. The sandbox has no antlr4 and no latex2sympy2: parse_latex fails there as it
- * did in the reference's environment (antlr 4.7 pinned by latex2sympy2), and our LaTeX-to-infix
- * reading with sympy's implicit multiplication stands in for latex2sympy.
- */
 /** Spellings latex2sympy reads as their plain forms (\dfrac, \left(, thin spaces). */
 function latexSpelling(s: string): string {
   return s
@@ -41,6 +33,14 @@ function latexSpelling(s: string): string {
     .replace(/\\[!,;: ]/g, '');
 }
 
+/**
+ * The reference's `symbolic_equal` (math_utils/qwen_math_grader.py lines 285-338): parse each side
+ * (parse_latex, parse_expr, latex2sympy in turn, the text itself when all fail), then direct
+ * equality, `equals` or `simplify(a - b) == 0`, equal equations, numbers within 1e-4, matrices
+ * rounded to 3 places. The sandbox has no antlr4 and no latex2sympy2: parse_latex fails there as it
+ * did in the reference's environment (antlr 4.7 pinned by latex2sympy2), and our LaTeX-to-infix
+ * reading with sympy's implicit multiplication stands in for latex2sympy.
+ */
 export function paperSympyProgram(a: string, b: string): string {
   const literal = (s: string | null): string => (s === null ? 'None' : JSON.stringify(s));
   const side = (s: string): string => {
