@@ -34,6 +34,13 @@ export interface StorageFigures {
   quotaBytes: number | null;
 }
 
+/** Whether a cached URL is one of the model's files: its weights or its model library. */
+function modelFileTest(entry: ModelEntry): (url: string) => boolean {
+  const lib = toWebLLMRecord(entry, location.origin).model_lib;
+  const weights = cachedFilesUrl(entry, location.origin);
+  return (url) => url.startsWith(weights) || url === lib;
+}
+
 export async function listCachedModels(entries: readonly ModelEntry[]): Promise<CachedModel[]> {
   if (typeof caches === 'undefined') return [];
   const byScope = await Promise.all(
@@ -45,15 +52,14 @@ export async function listCachedModels(entries: readonly ModelEntry[]): Promise<
   );
   const out: CachedModel[] = [];
   for (const entry of entries) {
-    const rec = toWebLLMRecord(entry, location.origin);
-    const weightsPrefix = cachedFilesUrl(entry, location.origin);
+    const isModelFile = modelFileTest(entry);
     let bytes = 0;
     let files = 0;
     let complete = false;
     for (const { cache, keys } of byScope) {
       if (!cache) continue;
       for (const req of keys) {
-        if (!req.url.startsWith(weightsPrefix) && req.url !== rec.model_lib) continue;
+        if (!isModelFile(req.url)) continue;
         files += 1;
         if (req.url.endsWith('/tensor-cache.json')) complete = true;
         bytes += await entrySize(cache, req);
@@ -79,14 +85,13 @@ async function entrySize(cache: Cache, req: Request): Promise<number> {
  * library goes too, as web-llm does; another model using it fetches it again.
  */
 export async function deleteCachedModel(entry: ModelEntry): Promise<void> {
-  const rec = toWebLLMRecord(entry, location.origin);
-  const weightsPrefix = cachedFilesUrl(entry, location.origin);
+  const isModelFile = modelFileTest(entry);
   try {
     for (const scope of SCOPES) {
       if (!(await caches.has(scope))) continue;
       const cache = await caches.open(scope);
       for (const req of await cache.keys()) {
-        if (req.url.startsWith(weightsPrefix) || req.url === rec.model_lib) await cache.delete(req);
+        if (isModelFile(req.url)) await cache.delete(req);
       }
     }
   } catch (err) {
