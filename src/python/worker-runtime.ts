@@ -8,6 +8,7 @@ import { PlaygroundError } from '../errors.ts';
 import type { JsonValue } from '../json.ts';
 import { DRIVER_FILES, DRIVER_PACKAGE } from './driver-sources.ts';
 import type { RawResult, RuntimeConfig, WorkerInbound, WorkerOutbound } from './protocol.ts';
+import { atomicInterruptView } from './interrupt-view.ts';
 import { ToolChannelReader } from './tool-channel.ts';
 
 export interface RuntimePort {
@@ -201,7 +202,7 @@ async function boot(
     stderr: () => undefined,
     checkAPIVersion: true,
   });
-  py.setInterruptBuffer(interrupt);
+  py.setInterruptBuffer(atomicInterruptView(interrupt));
   for (const m of config.mounts ?? []) {
     py.FS.mkdirTree(m.mountPath);
     py.mountNodeFS(m.mountPath, m.hostPath);
