@@ -6,6 +6,7 @@
 import type { ChatMessage } from './ports.ts';
 import { PlaygroundError } from '../errors.ts';
 import { taskMessage } from './conversation.ts';
+import { continuedMessages } from './follow-up.ts';
 import type { PromptProfile } from './prompt-profile.ts';
 import type { RunRecord } from './run-record.ts';
 
@@ -47,15 +48,19 @@ export function estimateTokens(messages: readonly ChatMessage[], rate: TokenRate
 }
 
 /**
- * What a next question would start from: the record's conversation plus a new task message
- * (none when the profile is unknown), estimated at the rate measured on it.
+ * What a next question would start from: the conversation a follow-up continues (with the
+ * max-steps exchange, when the last question ended there) plus a new task message, estimated at
+ * the rate measured on it. Without the profile, only the record's own messages are known.
  */
 export function nextQuestionTokens(
   record: RunRecord,
   profile: PromptProfile | undefined,
 ): { tokens: number; measured: boolean } {
   const next = profile
-    ? [...record.messages, { role: 'user' as const, content: taskMessage('', profile) }]
+    ? [
+        ...continuedMessages(record, profile),
+        { role: 'user' as const, content: taskMessage('', profile) },
+      ]
     : record.messages;
   const rate = measuredRate(record);
   return { tokens: estimateTokens(next, rate), measured: rate.measured };

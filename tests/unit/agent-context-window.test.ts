@@ -7,8 +7,11 @@ import {
   DEFAULT_TOKENS_PER_CHAR,
   estimateTokens,
   measuredRate,
+  nextQuestionTokens,
   TOKENS_PER_MESSAGE,
 } from '../../src/agent/context-window.ts';
+import { fallbackTask } from '../../src/agent/conversation.ts';
+import { getPromptProfile } from '../../src/agent/prompt-profile.ts';
 import type { RunRecord } from '../../src/agent/run-record.ts';
 import { PlaygroundError } from '../../src/errors.ts';
 
@@ -73,5 +76,25 @@ describe('context window', () => {
     expect(asContextError(vllm, undefined).message).toMatch(/^The conversation no longer fits/);
     const other = new PlaygroundError('engine_http', 'HTTP 500: out of cheese');
     expect(asContextError(other, 4096)).toBe(other);
+  });
+
+  it('counts the max-steps exchange a follow-up will carry', () => {
+    const profile = getPromptProfile('distilled');
+    const base = { ...recordWith([]), question: 'Q', messages, turns: undefined };
+    const answered = nextQuestionTokens({ ...base, status: 'answered', answer: '42' }, profile);
+    const fellBack = nextQuestionTokens({ ...base, status: 'fallback', answer: '42' }, profile);
+    const exchange = estimateTokens(
+      [
+        {
+          role: 'user',
+          content: profile.fallbackUser.replace('{{task}}', () => fallbackTask('Q', profile)),
+        },
+        { role: 'assistant', content: '42' },
+      ],
+      measuredRate(null),
+    );
+    // Within rounding: each estimate is rounded up once.
+    expect(fellBack.tokens - answered.tokens).toBeGreaterThanOrEqual(exchange - 1);
+    expect(fellBack.tokens - answered.tokens).toBeLessThanOrEqual(exchange + 1);
   });
 });
