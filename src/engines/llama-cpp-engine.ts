@@ -41,10 +41,21 @@ export interface LlamaCppOptions {
 const GB = 1024 ** 3;
 
 /**
+ * The context the loader opens: the one asked for, capped by the model's trained length (or by
+ * the default when the file does not state one). The memory check estimates this same size.
+ */
+export function loadedContextSize(header: GgufHeader, asked?: number): number {
+  return Math.min(
+    asked ?? DEFAULT_GGUF_CONTEXT,
+    trainedContextLength(header) ?? DEFAULT_GGUF_CONTEXT,
+  );
+}
+
+/**
  * Checks the file before anything loads it: it exists, is a whole GGUF model, and fits in this
  * machine's memory with the context asked for. Throws an error naming the file.
  */
-export function checkGgufFile(path: string, contextSize = DEFAULT_GGUF_CONTEXT): GgufHeader {
+export function checkGgufFile(path: string, contextSize?: number): GgufHeader {
   const name = basename(path);
   let fd: number;
   try {
@@ -66,7 +77,7 @@ export function checkGgufFile(path: string, contextSize = DEFAULT_GGUF_CONTEXT):
       const got = readSync(fd, buf, 0, buf.length, offset);
       return buf.subarray(0, got);
     });
-    const ctx = Math.min(contextSize, trainedContextLength(header) ?? contextSize);
+    const ctx = loadedContextSize(header, contextSize);
     const need = estimateMemoryBytes(header, ctx);
     if (need > totalmem()) {
       throw new PlaygroundError(
@@ -125,10 +136,7 @@ export async function loadLlamaCppEngine(
   options: LlamaCppOptions = {},
   header: GgufHeader = checkGgufFile(path, options.contextSize),
 ): Promise<LlamaCppEngine> {
-  const contextSize = Math.min(
-    options.contextSize ?? DEFAULT_GGUF_CONTEXT,
-    trainedContextLength(header) ?? DEFAULT_GGUF_CONTEXT,
-  );
+  const contextSize = loadedContextSize(header, options.contextSize);
   const name = basename(path);
   const { LlamaCompletion: Completion } = await import('node-llama-cpp');
   const llama = await runtime();

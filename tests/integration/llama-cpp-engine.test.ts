@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/agent/ports.ts';
 import {
   checkGgufFile,
+  DEFAULT_GGUF_CONTEXT,
+  loadedContextSize,
   loadLlamaCppEngine,
   type LlamaCppEngine,
 } from '../../src/engines/llama-cpp-engine.ts';
@@ -169,8 +171,15 @@ describe('GGUF files that cannot be used', () => {
   });
 });
 
-/** A valid GGUF header listing one 400 GB tensor, in a sparse file of the right size. */
-async function hugeModel(path: string): Promise<void> {
+/**
+ * A valid GGUF header: `metadata` (strings and uint32s) and one F32 tensor of `elements` values,
+ * in a sparse file of the right size.
+ */
+async function ggufModel(
+  path: string,
+  metadata: [string, string | number][],
+  elements: [number, number],
+): Promise<void> {
   const parts: Buffer[] = [];
   const u32 = (v: number) => {
     const b = Buffer.alloc(4);
@@ -189,21 +198,57 @@ async function hugeModel(path: string): Promise<void> {
   parts.push(Buffer.from('GGUF'));
   u32(3);
   u64(1); // tensors
-  u64(1); // metadata
-  str('general.architecture');
-  u32(8);
-  str('llama');
+  u64(metadata.length);
+  for (const [key, value] of metadata) {
+    str(key);
+    if (typeof value === 'string') {
+      u32(8);
+      str(value);
+    } else {
+      u32(4);
+      u32(value);
+    }
+  }
   str('token_embd.weight');
   u32(2);
-  u64(100_000);
-  u64(1_000_000);
-  u32(0); // F32: 4e11 bytes
+  u64(elements[0]);
+  u64(elements[1]);
+  u32(0); // F32
   u64(0);
   const head = Buffer.concat(parts);
   const dataOffset = Math.ceil(head.length / 32) * 32;
   await writeFile(path, head);
-  await truncate(path, dataOffset + 4e11);
+  await truncate(path, dataOffset + elements[0] * elements[1] * 4);
 }
+
+describe('the memory check', () => {
+  it('estimates the context the loader opens: capped when the file states no trained length', async () => {
+    const path = join(dir, 'no-trained-length.gguf');
+    // A 1 MB model whose KV cache is 64 KB a token: 0.5 GB at 8192 tokens, 640 GB at 10M.
+    await ggufModel(
+      path,
+      [
+        ['general.architecture', 'llama'],
+        ['llama.block_count', 2],
+        ['llama.embedding_length', 4096],
+        ['llama.attention.head_count', 32],
+      ],
+      [256, 1024],
+    );
+    const header = checkGgufFile(path, 10_000_000);
+    expect(loadedContextSize(header, 10_000_000)).toBe(DEFAULT_GGUF_CONTEXT);
+    expect(loadedContextSize(header)).toBe(DEFAULT_GGUF_CONTEXT);
+    expect(loadedContextSize(header, 2048)).toBe(2048);
+  });
+
+  it('is capped by the trained length the file states', async () => {
+    const header = checkGgufFile(FIXTURE);
+    const trained = loadedContextSize(header, 10_000_000);
+    expect(trained).toBeGreaterThan(0);
+    expect(trained).toBeLessThan(10_000_000);
+    expect(loadedContextSize(header, 64)).toBe(64);
+  });
+});
 
 describe('playground --gguf', () => {
   const gguf = ['--gguf', FIXTURE, '--threads', '1', '--quiet'];
@@ -253,7 +298,8 @@ describe('playground --gguf', () => {
 
   it('refuses a model too large for this machine before loading it', async () => {
     const path = join(dir, 'giant.gguf');
-    await hugeModel(path);
+    // One 400 GB tensor.
+    await ggufModel(path, [['general.architecture', 'llama']], [100_000, 1_000_000]);
     const r = await runCli(['ask', 'Q', '--gguf', path]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/giant\.gguf needs about 37\d\.\d GB of memory .* this machine has/);
