@@ -187,23 +187,19 @@ export async function validateModelFolder(access: FolderAccess): Promise<FolderC
   );
   const chatConfig = checkChatConfig(rawConfig, problems);
 
-  let rawCache: unknown;
-  if (
-    (await access.size(TENSOR_CACHE)) === null &&
-    (await access.size(OLD_TENSOR_CACHE)) !== null
-  ) {
-    problems.push({
+  const rawCache = await readJson(
+    access,
+    TENSOR_CACHE,
+    problems,
+    `it lists the weight shards (run mlc_llm convert_weight, or ${CONVERT_HINT})`,
+  );
+  const cacheMissing = problems.findIndex((p) => p.file === TENSOR_CACHE && p.kind === 'missing');
+  if (cacheMissing !== -1 && (await access.size(OLD_TENSOR_CACHE)) !== null) {
+    problems[cacheMissing] = {
       file: TENSOR_CACHE,
       kind: 'missing',
       message: `${TENSOR_CACHE} is missing but ${OLD_TENSOR_CACHE} is there (an older MLC-LLM): rename ${OLD_TENSOR_CACHE} to ${TENSOR_CACHE}.`,
-    });
-  } else {
-    rawCache = await readJson(
-      access,
-      TENSOR_CACHE,
-      problems,
-      `it lists the weight shards (run mlc_llm convert_weight, or ${CONVERT_HINT})`,
-    );
+    };
   }
   const shards = checkTensorCache(rawCache, problems);
   await checkShards(access, shards, problems);

@@ -73,8 +73,29 @@ export interface ModelSourceCheck {
   problems: string[];
 }
 
-/** Reads and checks the model at `access`; collects every problem instead of stopping at one. */
-export async function checkModelSource(access: FolderAccess): Promise<ModelSourceCheck> {
+/**
+ * Remembers every size it learns, from a HEAD or a whole read, so that summing the files after
+ * the folder check asks the server about none of them again.
+ */
+function rememberingSizes(access: FolderAccess): FolderAccess {
+  const known = new Map<string, Promise<number | null>>();
+  return {
+    async read(path) {
+      const bytes = await access.read(path);
+      known.set(path, Promise.resolve(bytes ? bytes.byteLength : null));
+      return bytes;
+    },
+    size(path) {
+      const size = known.get(path) ?? access.size(path);
+      known.set(path, size);
+      return size;
+    },
+  };
+}
+
+/** Reads and checks the model at `source`; collects every problem instead of stopping at one. */
+export async function checkModelSource(source: FolderAccess): Promise<ModelSourceCheck> {
+  const access = rememberingSizes(source);
   const folder = await validateModelFolder(access);
   const problems = folder.problems.map((p) => p.message);
   const library = folder.chatConfig ? matchLibrary(folder.chatConfig) : null;

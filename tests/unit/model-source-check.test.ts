@@ -86,6 +86,10 @@ describe('checkHubModel against a local hub', () => {
     // Shards were sized, never downloaded.
     expect(hub.requests.filter((r) => r.startsWith('GET') && r.endsWith('.bin'))).toEqual([]);
     expect(hub.requests).toContain(`HEAD /${repo}/resolve/main/params_shard_1.bin`);
+    // Each file is asked about once: a GET for a manifest, a HEAD for the rest.
+    expect(hub.requests.map((r) => r.split(' ')[1]).sort()).toEqual(
+      [...files.keys()].map((f) => `/${repo}/resolve/main/${f}`).sort(),
+    );
 
     const entry = addedEntry(
       check,
