@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plugin } from 'vite';
 import { ISOLATION_HEADERS } from '../serve/isolation-headers.ts';
@@ -68,16 +68,17 @@ export function localAssets(root: string): Plugin {
         fileName: 'local-assets.json',
         source: JSON.stringify(status()),
       });
+    },
+    // Copied file to file once the bundle is written, not emitted: an emitted asset is held in
+    // memory, and a millions-of-passages index is gigabytes. The service worker globs the output
+    // later (closeBundle), so it still sees the copy.
+    writeBundle(options) {
       const dir = indexDir(root);
-      // public/ is copied by Vite itself; only an index from elsewhere needs emitting.
+      // public/ is copied by Vite itself; only an index from elsewhere needs copying.
       if (dir === defaultDir || !existsSync(join(dir, 'manifest.json'))) return;
-      for (const name of readdirSync(dir)) {
-        this.emitFile({
-          type: 'asset',
-          fileName: `generated/index/${name}`,
-          source: readFileSync(join(dir, name)),
-        });
-      }
+      const out = join(options.dir ?? join(root, 'dist'), 'generated', 'index');
+      mkdirSync(out, { recursive: true });
+      cpSync(dir, out, { recursive: true });
     },
   };
 }
