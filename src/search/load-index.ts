@@ -2,7 +2,7 @@ import { PlaygroundError, throwIfAborted } from '../errors.ts';
 import { gunzip } from './bytes.ts';
 import { CheckedFiles } from './checked-files.ts';
 import type { IndexFileSource } from './index-files.ts';
-import { decodeDirectory, DIRECTORY_FILE, type Directory } from './index-layout.ts';
+import { decodeDirectory, DIRECTORY_FILE, type Directory, type ShardFile } from './index-layout.ts';
 import { LocalIndex, type SearchOptions } from './local-index.ts';
 import type { IndexManifest } from './manifest.ts';
 import { MANIFEST_FILE, parseManifest, rebuildHint } from './manifest.ts';
@@ -20,16 +20,24 @@ export interface LoadIndexOptions extends SearchOptions, TermStoreLimits {
   onProgress?: (p: { file: string; loadedBytes: number; totalBytes: number }) => void;
 }
 
+/** What opening an index reads: the manifest and the directory, both checked. */
+export interface OpenedIndexFiles {
+  manifestBytes: Uint8Array;
+  manifest: IndexManifest;
+  directoryEntry: ShardFile;
+  directory: Directory;
+  files: CheckedFiles;
+}
+
 /**
- * Opens an index from any file source (a folder in Node, a URL base in the browser, browser
- * storage): reads the manifest and the directory only. Term shards, tail packs and passage
- * shards are fetched as queries need them.
+ * Reads and checks the manifest and the directory: the start of opening an index for queries
+ * (loadIndex) and of copying it for offline use (offline-copy).
  */
-export async function loadIndex(
+export async function openIndexFiles(
   source: IndexFileSource,
-  options: LoadIndexOptions = {},
-): Promise<LocalIndex> {
-  const { verify = true, signal, onProgress, cachedBytes, cachedPostings, ...search } = options;
+  options: Pick<LoadIndexOptions, 'verify' | 'signal' | 'onProgress'> = {},
+): Promise<OpenedIndexFiles> {
+  const { verify = true, signal, onProgress } = options;
   // The directory is always there by this name: fetched beside the manifest (one round trip
   // less before the first query), it is checked against the manifest once that has arrived.
   const directoryRead = source.read(DIRECTORY_FILE, signal);
@@ -53,16 +61,16 @@ export async function loadIndex(
   }
   const manifest: IndexManifest = parseManifest(manifestBytes, source);
   const files = new CheckedFiles(source, verify);
-  const dirEntry = manifest.files.find((f) => f.name === DIRECTORY_FILE);
-  if (!dirEntry) {
+  const directoryEntry = manifest.files.find((f) => f.name === DIRECTORY_FILE);
+  if (!directoryEntry) {
     throw new PlaygroundError(
       'index_corrupt',
       `The manifest of the search index at ${source.location} lists no ${DIRECTORY_FILE}. ${rebuildHint(source)}`,
     );
   }
-  const totalBytes = manifestBytes.byteLength + dirEntry.bytes;
+  const totalBytes = manifestBytes.byteLength + directoryEntry.bytes;
   onProgress?.({ file: MANIFEST_FILE, loadedBytes: manifestBytes.byteLength, totalBytes });
-  const dirBytes = await files.check(dirEntry, directoryRead, signal);
+  const dirBytes = await files.check(directoryEntry, directoryRead, signal);
   onProgress?.({ file: DIRECTORY_FILE, loadedBytes: totalBytes, totalBytes });
   let directory: Directory;
   try {
@@ -82,6 +90,24 @@ export async function loadIndex(
       'does not list the shards manifest.json counts',
     );
   }
+  return { manifestBytes, manifest, directoryEntry, directory, files };
+}
+
+/**
+ * Opens an index from any file source (a folder in Node, a URL base in the browser, browser
+ * storage): reads the manifest and the directory only. Term shards, tail packs and passage
+ * shards are fetched as queries need them.
+ */
+export async function loadIndex(
+  source: IndexFileSource,
+  options: LoadIndexOptions = {},
+): Promise<LocalIndex> {
+  const { verify, signal, onProgress, cachedBytes, cachedPostings, ...search } = options;
+  const { manifest, directory, files } = await openIndexFiles(source, {
+    ...(verify !== undefined && { verify }),
+    ...(signal && { signal }),
+    ...(onProgress && { onProgress }),
+  });
   return new LocalIndex(
     {
       manifest,

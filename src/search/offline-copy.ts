@@ -1,9 +1,9 @@
 import { PlaygroundError, throwIfAborted } from '../errors.ts';
-import { gunzip } from './bytes.ts';
 import { CheckedFiles } from './checked-files.ts';
 import type { IndexFileSource } from './index-files.ts';
-import { decodeDirectory, DIRECTORY_FILE, type ShardFile } from './index-layout.ts';
-import { MANIFEST_FILE, parseManifest } from './manifest.ts';
+import type { ShardFile } from './index-layout.ts';
+import { openIndexFiles } from './load-index.ts';
+import { MANIFEST_FILE } from './manifest.ts';
 
 /** Where a copy of an index is kept: browser storage (OPFS) in the app, a folder in Node tests. */
 export interface IndexStore extends IndexFileSource {
@@ -35,25 +35,22 @@ const MB = 1e6;
 /** Files fetched at once by downloadIndex: enough to overlap network, hashing and storage. */
 const DOWNLOADS_IN_FLIGHT = 6;
 
+/** Every file of the index but the manifest, read from a checked open of the index. */
 async function listFiles(
   source: IndexFileSource,
   signal?: AbortSignal,
 ): Promise<{ manifest: Uint8Array; files: ShardFile[] }> {
-  const manifestBytes = await source.read(MANIFEST_FILE, signal);
-  if (!manifestBytes) {
-    throw new PlaygroundError('index_missing', `No search index at ${source.location}.`);
-  }
-  const manifest = parseManifest(manifestBytes, source);
-  const dirEntry = manifest.files.find((f) => f.name === DIRECTORY_FILE);
-  if (!dirEntry) {
-    throw new PlaygroundError('index_corrupt', `The index at ${source.location} has no directory.`);
-  }
-  const checked = new CheckedFiles(source);
-  const dirBytes = await checked.read(dirEntry, signal);
-  const d = decodeDirectory(await gunzip(dirBytes));
+  const { manifestBytes, directoryEntry, directory } = await openIndexFiles(source, {
+    ...(signal && { signal }),
+  });
   return {
     manifest: manifestBytes,
-    files: [dirEntry, ...d.termShards, ...d.tailPacks, ...d.passageShards],
+    files: [
+      directoryEntry,
+      ...directory.termShards,
+      ...directory.tailPacks,
+      ...directory.passageShards,
+    ],
   };
 }
 
