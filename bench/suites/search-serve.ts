@@ -24,17 +24,24 @@ export interface ServedIndex {
   close(): Promise<void>;
 }
 
-export async function serveIndex(dir: string): Promise<ServedIndex> {
-  let requests = 0;
-  let dropAt = Infinity;
-  const bundle = await build({
+let searchBundle: Promise<Uint8Array> | undefined;
+
+/** src/search bundled for the page, once per bench run: every served measurement loads it. */
+function searchScript(): Promise<Uint8Array> {
+  searchBundle ??= build({
     entryPoints: [join(import.meta.dirname, '../../src/search/index.ts')],
     bundle: true,
     format: 'esm',
     platform: 'browser',
     write: false,
-  });
-  const script = bundle.outputFiles[0]?.contents ?? new Uint8Array();
+  }).then((bundle) => bundle.outputFiles[0]?.contents ?? new Uint8Array());
+  return searchBundle;
+}
+
+export async function serveIndex(dir: string): Promise<ServedIndex> {
+  let requests = 0;
+  let dropAt = Infinity;
+  const script = await searchScript();
   // Counts index requests and, past dropAt, drops the connection as a train going into a tunnel
   // does (no response at all); everything else is the shared static server's.
   const countOrDrop: StaticHandler = async (req) => {

@@ -196,8 +196,28 @@ function round(x: number, digits = 2): number {
   return Math.round(x * f) / f;
 }
 
+/** What ranking needs of an index: its retrieval and its passages. */
+type Ranker = Pick<LocalIndex, 'retrieve' | 'passage'>;
+
+/**
+ * The index with `retrieve` remembered per query and k, so the rankings digest and the recall
+ * figures read one retrieval of each question instead of two.
+ */
+function rememberingRetrieve(index: LocalIndex): Ranker {
+  const seen = new Map<string, ReturnType<LocalIndex['retrieve']>>();
+  return {
+    retrieve(query, k) {
+      const key = `${k}\u0000${query}`;
+      const hits = seen.get(key) ?? index.retrieve(query, k);
+      seen.set(key, hits);
+      return hits;
+    },
+    passage: (doc) => index.passage(doc),
+  };
+}
+
 export async function rankTitles(
-  index: LocalIndex,
+  index: Ranker,
   questions: readonly Question[],
   k = 10,
 ): Promise<string[][]> {
@@ -305,7 +325,7 @@ async function arrayBuffersMB(): Promise<number> {
  */
 const RANKINGS_45K_SHA256 = 'a979d2ce568f7886b83b39795e9f8c0faf46b9e8c8018addf9a73d9a9ff0bad3';
 
-async function rankingsDigest(index: LocalIndex, questions: readonly Question[]): Promise<string> {
+async function rankingsDigest(index: Ranker, questions: readonly Question[]): Promise<string> {
   const all = [];
   for (const q of questions) all.push(await index.retrieve(q.question, 10));
   return createHash('sha256').update(JSON.stringify(all)).digest('hex');
@@ -419,7 +439,8 @@ async function run(): Promise<Record<string, unknown>> {
   const firstQueryMs = performance.now() - tFirst;
   const latency45k = await latency(index, queries);
   const heapAfterQueries = heapMB() - heapBefore;
-  const digest = await rankingsDigest(index, [...hotpot, ...twoWiki]);
+  const ranker = rememberingRetrieve(index);
+  const digest = await rankingsDigest(ranker, [...hotpot, ...twoWiki]);
   const rankingsUnchanged = digest === RANKINGS_45K_SHA256;
   if (!rankingsUnchanged) {
     console.error(
@@ -436,7 +457,7 @@ async function run(): Promise<Record<string, unknown>> {
     { questions: number; index: Recall; bm25: Recall; deltaAt3: number }
   > = {};
   for (const [name, questions] of Object.entries(sets)) {
-    const ours = recall(questions, await rankTitles(index, questions));
+    const ours = recall(questions, await rankTitles(ranker, questions));
     const bm25 = recall(
       questions,
       questions.map((q) => baseline.search(q.question, 10)),
