@@ -42,7 +42,6 @@ export class FrameTransport implements SandboxTransport {
   private readonly frame: HTMLIFrameElement;
   private readonly port: MessagePort;
   private dead = false;
-  private names: Promise<Set<string>> | null = null;
 
   /** `indexURL`: absolute URL of Pyodide's directory on the app's origin. */
   constructor(
@@ -124,7 +123,7 @@ export class FrameTransport implements SandboxTransport {
       typeof name !== 'string'
     )
       return this.drop('a malformed asset request');
-    this.assetNames()
+    pyodideFileNames(this.indexURL)
       .then(async (names) => {
         // Only Pyodide's own files: the worker never makes this page fetch anything else.
         if (!names.has(name)) {
@@ -141,22 +140,35 @@ export class FrameTransport implements SandboxTransport {
         if (!this.dead) this.post({ type: 'asset_error', reqId, message });
       });
   }
+}
 
-  /** Pyodide's core files and the wheels its lock file names. */
-  private assetNames(): Promise<Set<string>> {
-    this.names ??= fetch(new URL(LOCK_FILE, this.indexURL))
-      .then((res) => (res.ok ? (res.json() as Promise<unknown>) : null))
-      .then((lock) => {
-        const names = new Set(PYODIDE_CORE_FILES);
-        const packages = (lock as { packages?: unknown } | null)?.packages;
-        if (typeof packages === 'object' && packages !== null)
-          for (const p of Object.values(packages)) {
-            const file = (p as { file_name?: unknown } | null)?.file_name;
-            if (typeof file === 'string') names.add(file);
-          }
-        return names;
-      })
-      .catch(() => new Set(PYODIDE_CORE_FILES));
-    return this.names;
-  }
+/** Per Pyodide directory, kept across restarts: a restarted sandbox asks for the same files. */
+const fileNames = new Map<string, Promise<Set<string>>>();
+
+/** Pyodide's core files and the wheels its lock file names. */
+function pyodideFileNames(indexURL: string): Promise<Set<string>> {
+  const known = fileNames.get(indexURL);
+  if (known) return known;
+  const names = fetch(new URL(LOCK_FILE, indexURL))
+    .then((res) => {
+      if (!res.ok) throw new Error(`${LOCK_FILE}: HTTP ${res.status}`);
+      return res.json() as Promise<unknown>;
+    })
+    .then((lock) => {
+      const all = new Set(PYODIDE_CORE_FILES);
+      const packages = (lock as { packages?: unknown } | null)?.packages;
+      if (typeof packages === 'object' && packages !== null)
+        for (const p of Object.values(packages)) {
+          const file = (p as { file_name?: unknown } | null)?.file_name;
+          if (typeof file === 'string') all.add(file);
+        }
+      return all;
+    })
+    .catch(() => {
+      // Core files only, this time: the next sandbox start asks again.
+      fileNames.delete(indexURL);
+      return new Set(PYODIDE_CORE_FILES);
+    });
+  fileNames.set(indexURL, names);
+  return names;
 }
