@@ -246,8 +246,12 @@ export class ModelManager {
             (a, b) => Number(a.quantization === 'q4f16_1') - Number(b.quantization === 'q4f16_1'),
           )
         : list;
-    const ready = registry.models.filter((m) => this.availability(m).state === 'ready');
-    const missing = registry.models.filter((m) => this.availability(m).state !== 'ready');
+    const rated = registry.models.map((entry) => ({
+      entry,
+      state: this.availability(entry).state,
+    }));
+    const ready = rated.filter((r) => r.state === 'ready').map((r) => r.entry);
+    const missing = rated.filter((r) => r.state !== 'ready');
     const missingNote: Record<Availability['state'], string> = {
       ready: '',
       checking: 'checking…',
@@ -271,10 +275,7 @@ export class ModelManager {
       },
       {
         label: 'Not installed (see Models)',
-        options: missing.map((entry) => ({
-          entry,
-          note: missingNote[this.availability(entry).state],
-        })),
+        options: missing.map(({ entry, state }) => ({ entry, note: missingNote[state] })),
       },
     ];
     return groups.filter((g) => g.options.length > 0);
