@@ -30,7 +30,7 @@ let retriever: Promise<Retriever | null> | null = null;
 let sandbox: Promise<PythonSandbox> | null = null;
 
 /** The app's index, or null when the origin serves none (web_search then says so). */
-export function getRetriever(
+function getRetriever(
   onProgress: (loadedBytes: number, totalBytes: number) => void,
 ): Promise<Retriever | null> {
   retriever ??= indexStatus
@@ -51,12 +51,18 @@ export function getRetriever(
 
 /**
  * The app's one sandbox-and-tools wiring (chat and benchmark): a started Pyodide sandbox whose
- * web_search waits for the index, so Pyodide and the index load side by side. A sandbox that
- * fails to start is disposed of, not left running with nobody to end it.
+ * web_search waits for the index, so Pyodide and the index load side by side, each step told
+ * through `onPhase`. A sandbox that fails to start is disposed of, not left running with nobody
+ * to end it.
  */
-export async function startBrowserSandbox(
-  loading: Promise<Retriever | null>,
-): Promise<PythonSandbox> {
+export async function startBrowserSandbox(onPhase: (text: string) => void): Promise<PythonSandbox> {
+  let index = 'loading the search index';
+  const say = () => onPhase(`Starting Python (Pyodide) and ${index}…`);
+  say();
+  const loading = getRetriever((done, total) => {
+    index = `loading the search index (${Math.round(done / 2 ** 20)} of ${Math.round(total / 2 ** 20)} MB)`;
+    say();
+  });
   const sandbox = createBrowserSandbox({
     indexURL: `${import.meta.env.BASE_URL}pyodide/`,
     tools: [createWebSearchTool(loading)],
@@ -70,17 +76,10 @@ export async function startBrowserSandbox(
   return sandbox;
 }
 
-async function getSandbox(onPhase: (text: string) => void): Promise<PythonSandbox> {
+/** Chat's sandbox: started once and kept; a failed start is tried again on the next run. */
+function getSandbox(onPhase: (text: string) => void): Promise<PythonSandbox> {
   if (!sandbox) {
-    let index = 'loading the search index';
-    const say = () => onPhase(`Starting Python (Pyodide) and ${index}…`);
-    say();
-    sandbox = startBrowserSandbox(
-      getRetriever((done, total) => {
-        index = `loading the search index (${Math.round(done / 2 ** 20)} of ${Math.round(total / 2 ** 20)} MB)`;
-        say();
-      }),
-    );
+    sandbox = startBrowserSandbox(onPhase);
     sandbox.catch(() => {
       sandbox = null;
     });

@@ -19,7 +19,7 @@ import {
 import { SavingRun } from '../history/saved-runs.svelte.ts';
 import type { RunConfig } from '../lib/run-config.ts';
 import { runWithConfig } from '../lib/run-with-config.ts';
-import { getRetriever, startBrowserSandbox } from '../execute-run.ts';
+import { startBrowserSandbox } from '../execute-run.ts';
 
 export interface BenchRuntimeOptions {
   questions: readonly BenchQuestion[];
@@ -36,14 +36,7 @@ export interface BenchRuntimeOptions {
 }
 
 async function createSandbox(onPhase: (text: string) => void): Promise<PythonSandbox> {
-  onPhase('Starting Python (Pyodide)…');
-  const sandbox = await startBrowserSandbox(
-    getRetriever((done, total) =>
-      onPhase(
-        `Starting Python and loading the search index (${Math.round(done / 2 ** 20)} of ${Math.round(total / 2 ** 20)} MB)…`,
-      ),
-    ),
-  );
+  const sandbox = await startBrowserSandbox(onPhase);
   onPhase('');
   return sandbox;
 }
