@@ -10,7 +10,8 @@ import type { ChatMessage } from './ports.ts';
 import { PlaygroundError } from '../errors.ts';
 import { fallbackTask } from './conversation.ts';
 import type { PromptProfile } from './prompt-profile.ts';
-import type { RunRecord, StepRecord, TaskTurn } from './run-record.ts';
+import type { RunRecord, RunSettings, StepRecord, TaskTurn } from './run-record.ts';
+import { newTaskTurn } from './run-record-builder.ts';
 
 /** Every question of a record: its turns, or the one question a single-question run holds. */
 export function recordTurns(record: RunRecord): TaskTurn[] {
@@ -91,6 +92,24 @@ export function recordToContinue(record: RunRecord): RunRecord {
   const copy = JSON.parse(JSON.stringify(record)) as RunRecord;
   copy.turns = recordTurns(copy);
   return copy;
+}
+
+/**
+ * A checked copy of `record` with a running turn for the follow-up `question` appended, its
+ * summary fields set from that turn. `turnIndex`: the new turn's place (1 for the first
+ * follow-up).
+ */
+export function startFollowUp(
+  record: RunRecord,
+  question: string,
+  settings: RunSettings,
+): { record: RunRecord; turn: TaskTurn; turnIndex: number } {
+  const copy = recordToContinue(record);
+  const turns = recordTurns(copy);
+  const turn = newTaskTurn(question, settings);
+  copy.turns = [...turns, turn];
+  summarizeTurns(copy);
+  return { record: copy, turn, turnIndex: turns.length };
 }
 
 /** Sets the record's summary fields from its turns (latest status and answer, summed time). */

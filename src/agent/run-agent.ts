@@ -25,7 +25,7 @@ import {
 } from './conversation.ts';
 import { asContextError, assertFits, measuredRate } from './context-window.ts';
 import type { AgentEventListener } from './events.ts';
-import { continuedMessages, memoryLength, recordToContinue, summarizeTurns } from './follow-up.ts';
+import { continuedMessages, memoryLength, startFollowUp, summarizeTurns } from './follow-up.ts';
 import { executionObservation, parseErrorObservation } from './observation.ts';
 import type { PromptProfile } from './prompt-profile.ts';
 import { newRunRecord } from './run-record-builder.ts';
@@ -108,29 +108,17 @@ export async function runAgent(options: AgentRunOptions): Promise<RunRecord> {
     seed: options.seed,
     firstThoughtPrefix: options.firstThoughtPrefix ?? null,
   };
-  const previous = options.continueFrom ? recordToContinue(options.continueFrom) : null;
+  const followUp = options.continueFrom
+    ? startFollowUp(options.continueFrom, question, { ...settings, firstThoughtPrefix: null })
+    : null;
+  const previous = followUp?.record ?? null;
   const record = previous ?? newRunRecord(options.runId, question, settings);
   /** This question's place in a conversation; only follow-ups (turn > 0) carry it. */
-  const turnIndex = previous?.turns?.length ?? 0;
+  const turnIndex = followUp?.turnIndex ?? 0;
   const tag = turnIndex > 0 ? { turn: turnIndex } : {};
   /** call_k of step 1 is call_{base + 1}: the reference counts its memory entries. */
-  const callBase = previous ? memoryLength(previous) : 0;
-  const turn: TaskTurn | null = previous
-    ? {
-        question,
-        settings: { ...settings, firstThoughtPrefix: null },
-        status: 'running',
-        answer: null,
-        startedAt: Date.now(),
-        finishedAt: null,
-        durationMs: 0,
-        usage: { promptTokens: 0, completionTokens: 0 },
-      }
-    : null;
-  if (previous && turn) {
-    previous.turns?.push(turn);
-    summarizeTurns(previous);
-  }
+  const callBase = options.continueFrom ? memoryLength(options.continueFrom) : 0;
+  const turn: TaskTurn | null = followUp?.turn ?? null;
   emit({ type: 'run-started', runId: record.id, question, mode: 'agent', ...tag });
 
   const conversation: ChatMessage[] = previous

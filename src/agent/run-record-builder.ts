@@ -1,4 +1,4 @@
-import type { RunRecord, RunSettings } from './run-record.ts';
+import type { RunRecord, RunSettings, TaskTurn } from './run-record.ts';
 import { emptyUsage } from './token-usage.ts';
 
 export function newRunRecord(
@@ -18,6 +18,20 @@ export function newRunRecord(
     messages: [],
     modelCalls: [],
     startedAt,
+    finishedAt: null,
+    durationMs: 0,
+    usage: emptyUsage(),
+  };
+}
+
+/** A question's turn in a conversation, as it starts. */
+export function newTaskTurn(question: string, settings: RunSettings): TaskTurn {
+  return {
+    question,
+    settings,
+    status: 'running',
+    answer: null,
+    startedAt: Date.now(),
     finishedAt: null,
     durationMs: 0,
     usage: emptyUsage(),

@@ -4,9 +4,10 @@
  */
 import type { AgentEvent } from '../../agent/events.ts';
 import { createRunFile, serializeRunFile } from '../../records/run-file.ts';
-import { recordToContinue, recordTurns, summarizeTurns } from '../../agent/follow-up.ts';
+import { startFollowUp, summarizeTurns } from '../../agent/follow-up.ts';
+import { newRunRecord } from '../../agent/run-record-builder.ts';
 import type { RunRecord, RunSettings, TaskTurn } from '../../agent/run-record.ts';
-import { addUsage, emptyUsage } from '../../agent/token-usage.ts';
+import { addUsage } from '../../agent/token-usage.ts';
 import type { ChatEngine } from '../../agent/ports.ts';
 import { PlaygroundError } from '../../errors.ts';
 import type { RunConfig } from '../lib/run-config.ts';
@@ -114,36 +115,11 @@ export class SavingRun {
   constructor(question: string, config: RunConfig, previous: RunRecord | null = null) {
     this.id = previous?.id ?? crypto.randomUUID();
     if (previous) {
-      const draft = recordToContinue(previous);
-      this.turn = {
-        question,
-        settings: draftSettings(config),
-        status: 'running',
-        answer: null,
-        startedAt: Date.now(),
-        finishedAt: null,
-        durationMs: 0,
-        usage: emptyUsage(),
-      };
-      draft.turns = [...recordTurns(draft), this.turn];
-      summarizeTurns(draft);
-      this.draft = draft;
+      const followUp = startFollowUp(previous, question, draftSettings(config));
+      this.turn = followUp.turn;
+      this.draft = followUp.record;
     } else {
-      this.draft = {
-        version: 1,
-        id: this.id,
-        question,
-        settings: draftSettings(config),
-        status: 'running',
-        answer: null,
-        steps: [],
-        messages: [],
-        modelCalls: [],
-        startedAt: Date.now(),
-        finishedAt: null,
-        durationMs: 0,
-        usage: emptyUsage(),
-      };
+      this.draft = newRunRecord(this.id, question, draftSettings(config));
     }
     runStore().then(
       (store) => {
