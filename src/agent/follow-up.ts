@@ -84,16 +84,6 @@ export function continuedMessages(record: RunRecord, profile: PromptProfile): Ch
   return messages;
 }
 
-/** A deep copy of a record to continue, checked; the caller appends the new turn. */
-export function recordToContinue(record: RunRecord): RunRecord {
-  const problem = followUpProblem(record);
-  if (problem) throw new PlaygroundError('bad_input', problem);
-  // Records are plain JSON (they are saved and exported as such).
-  const copy = JSON.parse(JSON.stringify(record)) as RunRecord;
-  copy.turns = recordTurns(copy);
-  return copy;
-}
-
 /**
  * A checked copy of `record` with a running turn for the follow-up `question` appended, its
  * summary fields set from that turn. `turnIndex`: the new turn's place (1 for the first
@@ -104,7 +94,10 @@ export function startFollowUp(
   question: string,
   settings: RunSettings,
 ): { record: RunRecord; turn: TaskTurn; turnIndex: number } {
-  const copy = recordToContinue(record);
+  const problem = followUpProblem(record);
+  if (problem) throw new PlaygroundError('bad_input', problem);
+  // Records are plain JSON (they are saved and exported as such).
+  const copy = JSON.parse(JSON.stringify(record)) as RunRecord;
   const turns = recordTurns(copy);
   const turn = newTaskTurn(question, settings);
   copy.turns = [...turns, turn];
