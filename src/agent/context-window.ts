@@ -5,8 +5,7 @@
  */
 import type { ChatMessage } from './ports.ts';
 import { PlaygroundError } from '../errors.ts';
-import { taskMessage } from './conversation.ts';
-import { continuedMessages } from './follow-up.ts';
+import { followUpMessages } from './follow-up.ts';
 import type { PromptProfile } from './prompt-profile.ts';
 import type { RunRecord } from './run-record.ts';
 
@@ -56,12 +55,7 @@ export function nextQuestionTokens(
   record: RunRecord,
   profile: PromptProfile | undefined,
 ): { tokens: number; measured: boolean } {
-  const next = profile
-    ? [
-        ...continuedMessages(record, profile),
-        { role: 'user' as const, content: taskMessage('', profile) },
-      ]
-    : record.messages;
+  const next = profile ? followUpMessages(record, '', profile) : record.messages;
   const rate = measuredRate(record);
   return { tokens: estimateTokens(next, rate), measured: rate.measured };
 }

@@ -8,7 +8,7 @@
  */
 import type { ChatMessage } from './ports.ts';
 import { PlaygroundError } from '../errors.ts';
-import { fallbackTask } from './conversation.ts';
+import { fallbackTask, taskMessage } from './conversation.ts';
 import type { PromptProfile } from './prompt-profile.ts';
 import type { RunRecord, RunSettings, StepRecord, TaskTurn } from './run-record.ts';
 import { newTaskTurn } from './run-record-builder.ts';
@@ -82,6 +82,18 @@ export function continuedMessages(record: RunRecord, profile: PromptProfile): Ch
     );
   }
   return messages;
+}
+
+/** The conversation a follow-up `question` is asked in: the record's, then the new task message. */
+export function followUpMessages(
+  record: RunRecord,
+  question: string,
+  profile: PromptProfile,
+): ChatMessage[] {
+  return [
+    ...continuedMessages(record, profile),
+    { role: 'user', content: taskMessage(question, profile) },
+  ];
 }
 
 /**

@@ -25,7 +25,7 @@ import {
 } from './conversation.ts';
 import { asContextError, assertFits, measuredRate } from './context-window.ts';
 import type { AgentEventListener } from './events.ts';
-import { continuedMessages, memoryLength, startFollowUp, summarizeTurns } from './follow-up.ts';
+import { followUpMessages, memoryLength, startFollowUp, summarizeTurns } from './follow-up.ts';
 import { executionObservation, parseErrorObservation } from './observation.ts';
 import type { PromptProfile } from './prompt-profile.ts';
 import { newRunRecord } from './run-record-builder.ts';
@@ -122,10 +122,7 @@ export async function runAgent(options: AgentRunOptions): Promise<RunRecord> {
   emit({ type: 'run-started', runId: record.id, question, mode: 'agent', ...tag });
 
   const conversation: ChatMessage[] = previous
-    ? [
-        ...continuedMessages(options.continueFrom ?? previous, profile),
-        { role: 'user', content: taskMessage(question, profile) },
-      ]
+    ? followUpMessages(options.continueFrom ?? previous, question, profile)
     : [
         { role: 'system', content: options.systemPrompt ?? profile.agentSystem },
         { role: 'user', content: taskMessage(question, profile) },
