@@ -7,8 +7,6 @@
 import { numberFrom, type Check } from '../json-shape.ts';
 
 export interface SettingSpec {
-  /** What the setting is called in messages. */
-  label: string;
   integer: boolean;
   min: number;
   max: number;
@@ -17,33 +15,27 @@ export interface SettingSpec {
 }
 
 export const SETTINGS = {
-  samples: { label: 'samples', integer: true, min: 1, max: 16, default: 1 },
-  temperature: { label: 'temperature', integer: false, min: 0, max: 2, default: 0.4 },
-  topP: { label: 'top_p', integer: false, min: 0, max: 1, default: 0.8 },
-  maxSteps: { label: 'max steps', integer: true, min: 1, max: 50, default: 5 },
-  maxTokens: { label: 'max tokens per step', integer: true, min: 16, max: 32768, default: 1024 },
-  pythonTimeoutS: {
-    label: 'Python time limit (s)',
-    integer: false,
-    min: 0.1,
-    max: 3600,
-    default: 20,
-  },
+  samples: { integer: true, min: 1, max: 16, default: 1 },
+  temperature: { integer: false, min: 0, max: 2, default: 0.4 },
+  topP: { integer: false, min: 0, max: 1, default: 0.8 },
+  maxSteps: { integer: true, min: 1, max: 50, default: 5 },
+  maxTokens: { integer: true, min: 16, max: 32768, default: 1024 },
+  pythonTimeoutS: { integer: false, min: 0.1, max: 3600, default: 20 },
   // WebLLM and OpenAI-compatible servers take an int32 seed.
-  seed: { label: 'seed', integer: true, min: 0, max: 2 ** 31 - 1 },
+  seed: { integer: true, min: 0, max: 2 ** 31 - 1 },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;
 
-/** Whether `v` is a valid value of the setting (given in units of `scale`, e.g. 1000 for ms). */
-export function inSettingRange(key: SettingKey, v: unknown, scale = 1): v is number {
+/** Whether `v` is a valid value of the setting. */
+export function inSettingRange(key: SettingKey, v: unknown): v is number {
   const s: SettingSpec = SETTINGS[key];
   return (
     typeof v === 'number' &&
     Number.isFinite(v) &&
     (!s.integer || Number.isInteger(v)) &&
-    v >= s.min * scale &&
-    v <= s.max * scale
+    v >= s.min &&
+    v <= s.max
   );
 }
 
