@@ -24,7 +24,7 @@ export {
   type OfflinePlan,
   type OfflineProgress,
 } from './offline-copy.ts';
-export type { IndexConfig, IndexManifest } from './manifest.ts';
+export { MANIFEST_FILE, type IndexConfig, type IndexManifest } from './manifest.ts';
 export {
   createRemoteRetriever,
   RemoteRetriever,

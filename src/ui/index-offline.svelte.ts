@@ -10,11 +10,10 @@ import {
   opfsIndexStore,
   planOfflineCopy,
   removeOpfsIndex,
+  MANIFEST_FILE,
   type IndexFileSource,
 } from '../search/index.ts';
 import { INDEX_URL } from './index-status.svelte.ts';
-
-const MANIFEST = 'manifest.json';
 
 // What a person in the app can do about a missing or damaged index (they have no CLI).
 const SERVED_REPAIR =
@@ -59,7 +58,7 @@ export class OfflineIndex {
       this.state = plan.complete ? 'kept' : 'available';
     } catch {
       // No network: a kept copy still answers.
-      this.state = (await opfsIndexStore().read(MANIFEST)) ? 'kept' : 'unknown';
+      this.state = (await opfsIndexStore().read(MANIFEST_FILE)) ? 'kept' : 'unknown';
     }
   }
 
@@ -117,9 +116,9 @@ export async function indexSource(): Promise<IndexFileSource> {
   const fromServer = served();
   if (!offlineIndex.supported) return fromServer;
   const store = opfsIndexStore(undefined, KEPT_REPAIR);
-  const kept = createdAt(await store.read(MANIFEST).catch(() => undefined));
+  const kept = createdAt(await store.read(MANIFEST_FILE).catch(() => undefined));
   if (!kept) return fromServer;
-  const current = await fromServer.read(MANIFEST).then(createdAt, () => undefined);
+  const current = await fromServer.read(MANIFEST_FILE).then(createdAt, () => undefined);
   if (current !== undefined && current !== kept) return fromServer;
   return {
     location: store.location,
