@@ -112,16 +112,6 @@ export class RunBuffer {
     }
     return out.view();
   }
-
-  clear(): void {
-    this.vocabulary = new Map();
-    this.terms = new Growable(u32(1 << 16), u32);
-    this.docs = new Growable(u32(1 << 16), u32);
-    this.tfs = new Growable(u8(1 << 16), u8);
-    this.lengths = new Growable(u32(1 << 16), u32);
-    this.titleLengths = new Growable(u8(1 << 16), u8);
-    this.windows = new Growable(u32(1 << 16), u32);
-  }
 }
 
 export function cmp(a: string, b: string): number {

@@ -64,7 +64,8 @@ export class IndexBuilder {
   readonly config: IndexConfig;
   private readonly sink: IndexFileSink;
   private readonly runPostings: number;
-  private readonly run = new RunBuffer();
+  /** Replaced by a fresh buffer after each spill. */
+  private run = new RunBuffer();
   private readonly runs: string[] = [];
   private readonly seenContent = new HashSet53();
   private readonly seenIds = new HashSet53();
@@ -182,7 +183,7 @@ export class IndexBuilder {
     const name = `run-${String(this.runs.length).padStart(5, '0')}.tmp`;
     await this.sink.write(name, this.run.encode());
     this.runs.push(name);
-    this.run.clear();
+    this.run = new RunBuffer();
   }
 
   private async writeFile(name: string, data: Uint8Array): Promise<ShardFile> {
@@ -221,7 +222,7 @@ export class IndexBuilder {
     );
     for await (const { term, postings } of mergeRuns(sources)) await terms.add(term, postings);
     const { termShards, tailPacks, vocabulary, postings } = await terms.finish();
-    this.run.clear();
+    this.run = new RunBuffer();
     for (const name of this.runs) await this.sink.remove(name);
 
     const directory: Directory = { termShards, tailPacks, passageShards: this.passageShards };
