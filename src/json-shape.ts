@@ -23,7 +23,7 @@ export class ShapeError extends Error {
 }
 
 /** The value as a message shows it: `nothing`, `null`, `an array`, `"text…"`, `42`. */
-export function describeValue(v: unknown): string {
+function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
