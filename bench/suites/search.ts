@@ -267,7 +267,7 @@ export async function latency(
   return {
     queries: queries.length,
     bestP95Ms: p95s[0] ?? NaN,
-    medianP95Ms: p95s[Math.floor(p95s.length / 2)] ?? NaN,
+    medianP95Ms: percentile(p95s, 0.5),
     passes: results,
   };
 }
