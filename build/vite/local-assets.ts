@@ -5,10 +5,11 @@ import { ISOLATION_HEADERS } from '../serve/isolation-headers.ts';
 import { staticFiles, toMiddleware } from '../serve/static-files.ts';
 import { DEFAULT_PYODIDE_PACKAGES } from '../../src/cli/setup/pyodide-packages.ts';
 import { availableWheels, defaultWheelsDir } from '../../src/python/node-packages.ts';
+import { MANIFEST_FILE } from '../../src/search/manifest.ts';
 import { defaultIndexDir, namedIndexDir } from '../../src/search/node/index-dir.ts';
 
 const indexDir = (root: string) => namedIndexDir() ?? defaultIndexDir(root);
-export const hasIndex = (root: string) => existsSync(join(indexDir(root), 'manifest.json'));
+export const hasIndex = (root: string) => existsSync(join(indexDir(root), MANIFEST_FILE));
 
 /** The index folder's size on disk (0 without an index). */
 export function indexBytes(root: string): number {
@@ -30,9 +31,10 @@ export function localAssets(root: string): Plugin {
     return { missing: DEFAULT_PYODIDE_PACKAGES.filter((p) => !present.includes(p)) };
   };
   const status = () => {
-    const manifest = join(indexDir(root), 'manifest.json');
-    if (!existsSync(manifest)) return { index: null, python: python() };
-    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { counts?: { passages?: number } };
+    if (!hasIndex(root)) return { index: null, python: python() };
+    const m = JSON.parse(readFileSync(join(indexDir(root), MANIFEST_FILE), 'utf8')) as {
+      counts?: { passages?: number };
+    };
     return {
       index: { url: 'generated/index/', passages: m.counts?.passages ?? null },
       python: python(),
@@ -75,7 +77,7 @@ export function localAssets(root: string): Plugin {
     writeBundle(options) {
       const dir = indexDir(root);
       // public/ is copied by Vite itself; only an index from elsewhere needs copying.
-      if (dir === defaultDir || !existsSync(join(dir, 'manifest.json'))) return;
+      if (dir === defaultDir || !hasIndex(root)) return;
       const out = join(options.dir ?? join(root, 'dist'), 'generated', 'index');
       mkdirSync(out, { recursive: true });
       cpSync(dir, out, { recursive: true });

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createNodeSandbox } from '../python/node-sandbox.ts';
 import type { PythonSandbox, Retriever } from '../agent/ports.ts';
+import { MANIFEST_FILE } from '../search/manifest.ts';
 import { defaultIndexDir, namedIndexDir } from '../search/node/index-dir.ts';
 import { openLocalIndex } from '../search/node/open.ts';
 import { createRemoteRetriever } from '../search/remote-retriever.ts';
@@ -26,8 +27,7 @@ export async function createCliRetriever(
   if (opts.index) return openLocalIndex(resolve(opts.index));
   const named = namedIndexDir();
   if (named) return openLocalIndex(named);
-  if (existsSync(join(DEFAULT_INDEX_DIR, 'manifest.json')))
-    return openLocalIndex(DEFAULT_INDEX_DIR);
+  if (existsSync(join(DEFAULT_INDEX_DIR, MANIFEST_FILE))) return openLocalIndex(DEFAULT_INDEX_DIR);
   return null;
 }
 
