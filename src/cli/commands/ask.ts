@@ -48,7 +48,7 @@ export function register(program: Command): void {
     process.once('SIGINT', onSigint);
     try {
       // Made only if the run asks for it (agent mode), and disposed of here.
-      const made: PythonSandbox[] = [];
+      let made: PythonSandbox | undefined;
       let record;
       try {
         record = await runQuestion({
@@ -56,9 +56,8 @@ export function register(program: Command): void {
           question,
           engine,
           sandbox: async () => {
-            const sandbox = await createCliSandbox(opts);
-            made.push(sandbox);
-            return sandbox;
+            made = await createCliSandbox(opts);
+            return made;
           },
           profile,
           ...agentSettings(opts),
@@ -66,7 +65,7 @@ export function register(program: Command): void {
           onEvent,
         });
       } finally {
-        for (const sandbox of made) await sandbox.dispose();
+        await made?.dispose();
       }
       if (opts.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
       if (record.error) throw PlaygroundError.fromSerialized(record.error);
