@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localModelFiles } from '../../build/serve/local-models.ts';
 import { toMiddleware } from '../../build/serve/static-files.ts';
+import { rawRequest } from '../helpers/raw-request.ts';
 import { assertModelFolder, httpFolderAccess } from '../../src/engines/model-folder.ts';
 
 const ID = 'agent-distilled-Qwen2.5-1.5B-Instruct-q4f16_1-MLC';
@@ -82,23 +83,6 @@ afterAll(async () => {
 
 const url = (p: string) => `${base}/models/${ID}/resolve/main/${p}`;
 
-/** A raw request, since fetch would normalise "../" away before sending. */
-function rawGet(path: string): Promise<{ status: number; type: string; body: string }> {
-  return new Promise((ok, fail) => {
-    const { hostname, port } = new URL(base);
-    const req = request({ host: hostname, port, path, method: 'GET' }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () =>
-        ok({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }),
-      );
-    });
-    req.on('error', fail);
-    req.end();
-  });
-}
-
 describe('local models middleware over real HTTP', () => {
   it('serves present files with their type, bytes and isolation headers', async () => {
     const cases: [string, string][] = [
@@ -151,7 +135,7 @@ describe('local models middleware over real HTTP', () => {
       `/models/${ID}/resolve/other/mlc-chat-config.json`,
       '/models/link-out.json',
     ]) {
-      const res = await rawGet(p);
+      const res = await rawRequest(base, p);
       expect(res.status, p).toBe(404);
       expect(res.type, p).toBe('application/json');
       expect(res.body, p).not.toContain('<!doctype');
@@ -161,7 +145,7 @@ describe('local models middleware over real HTTP', () => {
 
   it('follows no symbolic link out of a model folder', async () => {
     for (const p of ['secret-link.txt', 'outside-dir/secret.txt']) {
-      const res = await rawGet(`/models/${ID}/resolve/main/${p}`);
+      const res = await rawRequest(base, `/models/${ID}/resolve/main/${p}`);
       expect(res.status, p).toBe(404);
       expect(res.type, p).toBe('application/json');
       expect(res.body, p).not.toContain('do not serve');
@@ -181,7 +165,7 @@ describe('local models middleware over real HTTP', () => {
       `/models/${ID}/resolve/main/%E0%A4%A`,
     ];
     for (const p of attempts) {
-      const res = await rawGet(p);
+      const res = await rawRequest(base, p);
       expect(res.status, p).toBe(400);
       expect(res.body, p).not.toContain('do not serve');
       expect(res.type, p).toBe('application/json');

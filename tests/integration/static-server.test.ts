@@ -4,12 +4,12 @@
  * symbolic links out of the root), asserting that nothing outside the root is ever sent.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISOLATION_HEADERS } from '../../build/serve/isolation-headers.ts';
 import { startStaticServer, type StaticServer } from '../../build/serve/static-server.ts';
+import { rawRequest } from '../helpers/raw-request.ts';
 
 const SECRET = 'do not serve';
 const BIN = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
@@ -51,28 +51,6 @@ afterAll(async () => {
   await mounted?.close();
   rmSync(work, { recursive: true, force: true });
 });
-
-/** A raw request: fetch would normalise "../" and "%2e%2e" away before sending. */
-function raw(
-  base: string,
-  path: string,
-  method = 'GET',
-  headers: Record<string, string> = {},
-): Promise<{ status: number; type: string; body: string }> {
-  return new Promise((ok, fail) => {
-    const { hostname, port } = new URL(base);
-    const req = request({ host: hostname, port, path, method, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () =>
-        ok({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }),
-      );
-    });
-    req.on('error', fail);
-    req.end();
-  });
-}
 
 function expectIsolated(res: Response, what: string): void {
   expect(res.headers.get('cross-origin-opener-policy'), what).toBe('same-origin');
@@ -153,7 +131,7 @@ describe('static-file server', () => {
     expect(first.headers.get('cache-control')).toBe('no-cache');
     await first.text();
     // Raw, since fetch marks a request with its own If-None-Match as "no-cache".
-    const again = await raw(site.url, '/data.json', 'GET', { 'If-None-Match': etag ?? '' });
+    const again = await rawRequest(site.url, '/data.json', 'GET', { 'If-None-Match': etag ?? '' });
     expect(again.status).toBe(304);
     expect(again.body).toBe('');
     // A stale If-Range gets the whole file, never a slice of another version.
@@ -178,24 +156,24 @@ describe('static-file server', () => {
       '//secret.txt',
     ];
     for (const p of attempts) {
-      const res = await raw(site.url, p);
+      const res = await rawRequest(site.url, p);
       expect(res.status, p).toBe(400);
       expect(res.type, p).toBe('application/json');
       expect(res.body, p).not.toContain(SECRET);
     }
-    const mountedTraversal = await raw(mounted.url, '/idx/%2e%2e/%2e%2e/secret.txt');
+    const mountedTraversal = await rawRequest(mounted.url, '/idx/%2e%2e/%2e%2e/secret.txt');
     expect(mountedTraversal.status).toBe(400);
     expect(mountedTraversal.body).not.toContain(SECRET);
   });
 
   it('follows no symbolic link out of the root, and serves one that stays inside', async () => {
     for (const p of ['/link-out.txt', '/dir-out/secret.txt']) {
-      const res = await raw(site.url, p);
+      const res = await rawRequest(site.url, p);
       expect(res.status, p).toBe(404);
       expect(res.body, p).not.toContain(SECRET);
     }
     for (const method of ['HEAD', 'POST']) {
-      const res = await raw(site.url, '/link-out.txt', method);
+      const res = await rawRequest(site.url, '/link-out.txt', method);
       expect(res.status, method).toBe(404);
     }
     expect(await (await fetch(`${site.url}link-in.txt`)).text()).toBe('inside');
